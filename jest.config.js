@@ -1,0 +1,9 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Real-peer suites print why they skipped; see test/helpers/peers.ts.
+  reporters: ['default', '<rootDir>/test/helpers/skip-reporter.js'],
+  testTimeout: 30000,
+};
