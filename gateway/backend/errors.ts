@@ -44,9 +44,31 @@ export class BackendError extends Error {
 }
 
 const KNOWN = new Set<string>([
-  'EPERM', 'ENOENT', 'EIO', 'ENXIO', 'EACCES', 'EEXIST', 'EXDEV', 'ENODEV', 'ENOTDIR', 'EISDIR',
-  'EINVAL', 'EFBIG', 'ENOSPC', 'EROFS', 'EMLINK', 'ENAMETOOLONG', 'ENOTEMPTY', 'EDQUOT', 'ESTALE',
-  'ENOTSUP', 'ELOOP', 'EBADF', 'EAGAIN', 'EBUSY', 'ENODATA',
+  'EPERM',
+  'ENOENT',
+  'EIO',
+  'ENXIO',
+  'EACCES',
+  'EEXIST',
+  'EXDEV',
+  'ENODEV',
+  'ENOTDIR',
+  'EISDIR',
+  'EINVAL',
+  'EFBIG',
+  'ENOSPC',
+  'EROFS',
+  'EMLINK',
+  'ENAMETOOLONG',
+  'ENOTEMPTY',
+  'EDQUOT',
+  'ESTALE',
+  'ENOTSUP',
+  'ELOOP',
+  'EBADF',
+  'EAGAIN',
+  'EBUSY',
+  'ENODATA',
 ]);
 
 /** Turns whatever `fs` threw into a BackendError; unknown errnos become EIO with the cause kept. */
