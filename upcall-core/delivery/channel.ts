@@ -1,0 +1,114 @@
+import type { Subscriber } from 'rxjs';
+import type { FlushReason, InodeInvalidation, Invalidation } from '../types';
+import { canMerge, type Mutable, mergeInto } from './merge-invalidations';
+
+/** What a channel reports back to the core's counters. */
+export interface ChannelCounters {
+  coalesced: number;
+  overflowed: number;
+}
+
+/**
+ * One client's delivery queue. Bounded: past `capacity` queued events, the queue is dropped
+ * and replaced by a single flush-all (rule 8) — memory stays bounded and nothing is lost
+ * silently. While an event for an inode waits, a newer compatible one is merged into it.
+ */
+export class Channel<S> {
+  private subscribers: readonly Subscriber<Invalidation<S>>[] = [];
+  private queue: Invalidation<S>[] = [];
+  private readonly waiting = new Map<string, Mutable<InodeInvalidation<S>>>();
+  private flush: { reason: FlushReason; seq: number; at: number } | undefined;
+  /** Set while the channel sits in the dispatcher's dirty list. */
+  dirty = false;
+
+  constructor(
+    readonly target: string,
+    private readonly capacity: number,
+    private readonly coalesce: boolean,
+    private readonly counters: ChannelCounters,
+  ) {}
+
+  get listening(): boolean {
+    return this.subscribers.length > 0;
+  }
+
+  get idle(): boolean {
+    return this.subscribers.length === 0 && this.queue.length === 0 && this.flush === undefined;
+  }
+
+  add(s: Subscriber<Invalidation<S>>): void {
+    this.subscribers = [...this.subscribers, s];
+  }
+
+  remove(s: Subscriber<Invalidation<S>>): void {
+    this.subscribers = this.subscribers.filter((x) => x !== s);
+    if (this.subscribers.length === 0) this.discard();
+  }
+
+  /** Queues `ev`; returns false when it was merged into a waiting one (no new sequence number used). */
+  offer(ev: Mutable<InodeInvalidation<S>>, nextSeq: () => number): boolean {
+    if (this.coalesce) {
+      const prior = this.waiting.get(ev.inode);
+      if (prior !== undefined && canMerge(prior, ev)) {
+        mergeInto(prior, ev);
+        this.counters.coalesced++;
+        return false;
+      }
+    }
+    if (this.flush !== undefined) return false; // everything is being flushed anyway
+    if (this.queue.length >= this.capacity) {
+      this.counters.overflowed++;
+      this.flushAll('overflow', nextSeq(), ev.at);
+      return false;
+    }
+    ev.seq = nextSeq();
+    this.queue.push(ev);
+    if (this.coalesce) this.waiting.set(ev.inode, ev);
+    return true;
+  }
+
+  /** Replaces whatever waits with one flush-all. */
+  flushAll(reason: FlushReason, seq: number, at: number): void {
+    this.queue = [];
+    this.waiting.clear();
+    this.flush = { reason, seq, at };
+  }
+
+  /** Delivers what waits, in order, to every subscriber. */
+  drain(): number {
+    const subs = this.subscribers;
+    const queue = this.queue;
+    const flush = this.flush;
+    this.queue = [];
+    this.waiting.clear();
+    this.flush = undefined;
+    let n = 0;
+    if (flush !== undefined) {
+      const ev: Invalidation<S> = {
+        kind: 'flush-all',
+        reason: flush.reason,
+        target: this.target,
+        seq: flush.seq,
+        at: flush.at,
+      };
+      for (const s of subs) s.next(ev);
+      n++;
+    }
+    for (const ev of queue) for (const s of subs) s.next(ev);
+    return n + queue.length;
+  }
+
+  /** Ends every subscription (core closed). */
+  complete(): void {
+    const subs = this.subscribers;
+    this.subscribers = [];
+    this.discard();
+    for (const s of subs) s.complete();
+  }
+
+  private discard(): void {
+    this.queue = [];
+    this.waiting.clear();
+    this.flush = undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import { flagNames } from './flags';
+import type { UpcallStats } from './types';
+
+/**
+ * The core's counters: plain numbers bumped on the hot path; flag breakdown is kept per distinct
+ * flags value (one Map update per notification) and expanded into per-bit counts only when a
+ * snapshot is taken.
+ */
+export class CoreCounters {
+  changes = 0;
+  notifications = 0;
+  coalesced = 0;
+  overflowed = 0;
+  flushAll = 0;
+  forgets = 0;
+  reapedEntries = 0;
+  reapedInodes = 0;
+  reaperPasses = 0;
+  undeliverable = 0;
+  subscriberErrors = 0;
+  private readonly byFlags = new Map<number, number>();
+
+  countNotification(flags: number): void {
+    this.notifications++;
+    this.byFlags.set(flags, (this.byFlags.get(flags) ?? 0) + 1);
+  }
+
+  snapshot(
+    gauges: Pick<UpcallStats, 'trackedInodes' | 'clientEntries' | 'clients' | 'subscribedClients'>,
+  ): UpcallStats {
+    const notificationsByFlag: Record<string, number> = {};
+    for (const [flags, n] of this.byFlags) {
+      for (const name of flagNames(flags)) notificationsByFlag[name] = (notificationsByFlag[name] ?? 0) + n;
+    }
+    return {
+      ...gauges,
+      changes: this.changes,
+      notifications: this.notifications,
+      notificationsByFlag,
+      coalesced: this.coalesced,
+      overflowed: this.overflowed,
+      flushAll: this.flushAll,
+      forgets: this.forgets,
+      reapedEntries: this.reapedEntries,
+      reapedInodes: this.reapedInodes,
+      reaperPasses: this.reaperPasses,
+      undeliverable: this.undeliverable,
+      subscriberErrors: this.subscriberErrors,
+    };
+  }
+}

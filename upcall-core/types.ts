@@ -1,0 +1,102 @@
+import type { Observable } from 'rxjs';
+import type { UpcallOptions, UpcallOptionsInput } from './options';
+
+/** Stable backend identity of an object (fsid + inode number [+ generation]); never a path. */
+export type InodeKey = string;
+
+/** An opaque id of one cache holder, e.g. `head-1/nfs`, `head-1/smb`, an SMB lease owner. */
+export type ClientId = string;
+
+/**
+ * What a modifying fop reports. `stat` is the post-op state of `inode`; for directory-entry
+ * changes `parent`/`name` (and `oldParent`/`oldName` on rename) say which entries moved, so
+ * adapters can drop exact dentries and SMB can answer CHANGE_NOTIFY with names.
+ */
+export interface ChangeEvent<S = unknown> {
+  readonly inode: InodeKey;
+  readonly flags: number;
+  readonly stat?: S;
+  readonly parent?: InodeKey;
+  readonly parentStat?: S;
+  readonly name?: string;
+  readonly oldParent?: InodeKey;
+  readonly oldParentStat?: S;
+  readonly oldName?: string;
+  /** Names of the xattrs set or removed (XATTR / XATTR_RM), filtered per client by its patterns. */
+  readonly xattrs?: readonly string[];
+}
+
+/** An invalidation of one inode, as one client receives it. */
+export interface InodeInvalidation<S = unknown> extends ChangeEvent<S> {
+  readonly kind: 'inode';
+  /** The client whose change caused this. */
+  readonly origin: ClientId;
+  /** The client this event is for. */
+  readonly target: ClientId;
+  /** Seconds the receiver may keep attributes it refreshes from `stat` (GlusterFS expire_time_attr). */
+  readonly expireTimeAttr: number;
+  /** Sequence number within the stream it is read from (per target, or the all() stream): a gap means loss. */
+  readonly seq: number;
+  /** Clock time of the change, in ms. */
+  readonly at: number;
+}
+
+export type FlushReason = 'overflow' | 'reenabled' | 'transport-lost' | 'gap';
+
+/** "Drop everything you cached": sent instead of events that could not be delivered one by one. */
+export interface FlushAll {
+  readonly kind: 'flush-all';
+  readonly reason: FlushReason;
+  readonly target: ClientId;
+  readonly seq: number;
+  readonly at: number;
+}
+
+export type Invalidation<S = unknown> = InodeInvalidation<S> | FlushAll;
+
+/** Counters of the core; a snapshot, cheap to take. */
+export interface UpcallStats {
+  trackedInodes: number;
+  clientEntries: number;
+  clients: number;
+  subscribedClients: number;
+  changes: number;
+  notifications: number;
+  /** Notifications counted once per flag bit they carry, keyed by flag name. */
+  notificationsByFlag: Record<string, number>;
+  coalesced: number;
+  overflowed: number;
+  flushAll: number;
+  forgets: number;
+  reapedEntries: number;
+  reapedInodes: number;
+  reaperPasses: number;
+  /** Events for clients with no subscriber at delivery time. */
+  undeliverable: number;
+  subscriberErrors: number;
+}
+
+/** The seam protocol servers and transports see. */
+export interface UpcallCore<S = unknown> {
+  /** Rule 1: a read-type fop by `client` registers or refreshes it on `inode`. */
+  access(client: ClientId, inode: InodeKey): void;
+  /** Rule 2: a modifying fop by `origin`; every other recent client is told, asynchronously. */
+  change(origin: ClientId, event: ChangeEvent<S>): void;
+  /** Rule 4: the object is gone; FORGET goes to every listed client, and its state is dropped. */
+  forget(inode: InodeKey, origin?: ClientId): void;
+  /** Rule 7: the xattr name globs `client` caches; replaces earlier ones. */
+  registerXattrs(client: ClientId, patterns: readonly string[]): void;
+  unregisterXattrs(client: ClientId): void;
+  reconfigure(input: UpcallOptionsInput): UpcallOptions;
+  readonly options: UpcallOptions;
+  /** Current options now and on every change (caches cap their lifetime at the timeout). */
+  options$(): Observable<UpcallOptions>;
+  /** Invalidations for one client. Cost per event does not depend on how many clients listen. */
+  events(client: ClientId): Observable<Invalidation<S>>;
+  /** Every invalidation for every client (monitoring, transports). */
+  all(): Observable<Invalidation<S>>;
+  /** Tell a subscribed client to drop everything (e.g. its transport lost events). */
+  flushAll(client: ClientId, reason: FlushReason): void;
+  stats(): UpcallStats;
+  close(): void;
+}
