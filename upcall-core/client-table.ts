@@ -3,11 +3,14 @@ import type { InodeKey } from './types';
 /**
  * The per-inode client table: for each inode, which clients touched it and when.
  *
- * Laid out as parallel typed arrays indexed by a slot per inode, because this is the hot path
- * (every fop) and the big one (a million inodes): a Map of objects of Maps costs several hundred
- * bytes per inode and chases pointers; here an inode with one client costs a Map entry, a key
- * reference, 4 + 8 bytes of arrays, and one `get`. Inodes with more than one client keep the
- * extra clients in a small side list.
+ * Laid out as one typed array of [lastAccess, client] pairs indexed by a slot per inode, because
+ * this is the hot path (every fop) and the big one (a million inodes): a Map of objects of Maps
+ * costs several hundred bytes per inode and chases pointers; here an inode with one client
+ * costs a Map entry, a key reference and 16 bytes in one cache line, reached by one `get`.
+ * Inodes with more than one client keep the extra clients in a small side list.
+ *
+ * The key → slot index is split over SHARDS Maps: V8 rehashes a Map in one go when it grows or
+ * shrinks, and rehashing one Map of a million entries blocks the event loop for tens of ms.
  *
  * Clients are small integers handed out by ClientRegistry. Times are ms from the core's clock.
  */
@@ -19,15 +22,22 @@ interface Extra {
 
 const INITIAL_CAPACITY = 1024;
 const EMPTY = -1;
+const SHARDS = 64;
+
+/** Cheap, stable shard of a key: low bits of a number, last character of a string. */
+function shardOf(key: InodeKey): number {
+  return typeof key === 'number' ? key & (SHARDS - 1) : key.charCodeAt(key.length - 1) & (SHARDS - 1);
+}
 
 /** A client entry was created (`+1`) or deleted (`-1`); the registry keeps reference counts. */
 export type EntryListener = (client: number, delta: 1 | -1) => void;
 
 export class ClientTable {
-  private readonly slotOf = new Map<InodeKey, number>();
+  private readonly shards = Array.from({ length: SHARDS }, () => new Map<InodeKey, number>());
   private keys: (InodeKey | undefined)[] = [];
-  private client0 = new Int32Array(INITIAL_CAPACITY).fill(EMPTY);
-  private time0 = new Float64Array(INITIAL_CAPACITY);
+  /** Per slot: [2s] = last access of the first client, [2s+1] = that client (EMPTY if none). */
+  private pairs = new Float64Array(2 * INITIAL_CAPACITY).fill(EMPTY);
+  private inodeCount = 0;
   private readonly extra = new Map<number, Extra>();
   private readonly freeSlots: number[] = [];
   private highWater = 0;
@@ -36,7 +46,11 @@ export class ClientTable {
   constructor(private readonly onEntry: EntryListener) {}
 
   get inodes(): number {
-    return this.slotOf.size;
+    return this.inodeCount;
+  }
+
+  private slotOf(key: InodeKey): number | undefined {
+    return this.shards[shardOf(key)].get(key);
   }
 
   get entries(): number {
@@ -50,25 +64,25 @@ export class ClientTable {
 
   /** Registers or refreshes `client` on `key` at `now`. */
   touch(client: number, key: InodeKey, now: number): void {
-    const slot = this.slotOf.get(key);
+    const slot = this.slotOf(key);
     if (slot === undefined) {
       const s = this.allocate(key);
-      this.client0[s] = client;
-      this.time0[s] = now;
+      this.pairs[2 * s + 1] = client;
+      this.pairs[2 * s] = now;
       this.added(client);
       return;
     }
-    if (this.client0[slot] === client) {
-      this.time0[slot] = now;
+    if (this.pairs[2 * slot + 1] === client) {
+      this.pairs[2 * slot] = now;
       return;
     }
     this.touchSlow(slot, client, now);
   }
 
   private touchSlow(slot: number, client: number, now: number): void {
-    if (this.client0[slot] === EMPTY) {
-      this.client0[slot] = client;
-      this.time0[slot] = now;
+    if (this.pairs[2 * slot + 1] === EMPTY) {
+      this.pairs[2 * slot + 1] = client;
+      this.pairs[2 * slot] = now;
       this.added(client);
       return;
     }
@@ -99,7 +113,7 @@ export class ClientTable {
     timeoutMs: number,
     notify: (client: number) => void,
   ): boolean {
-    const slot = this.slotOf.get(key);
+    const slot = this.slotOf(key);
     if (slot === undefined) return false;
     const expired = 2 * timeoutMs;
     const more = this.extra.get(slot);
@@ -113,9 +127,9 @@ export class ClientTable {
         else if (age < timeoutMs) notify(c);
       }
     }
-    const c0 = this.client0[slot];
+    const c0 = this.pairs[2 * slot + 1];
     if (c0 !== EMPTY && c0 !== origin) {
-      const age = now - this.time0[slot];
+      const age = now - this.pairs[2 * slot];
       if (age > expired) this.removeFirst(slot);
       else if (age < timeoutMs) notify(c0);
     }
@@ -124,7 +138,7 @@ export class ClientTable {
 
   /** Rule 4: drops the inode and calls `each` for every listed client, expired or not. */
   drop(key: InodeKey, each: (client: number) => void): boolean {
-    const slot = this.slotOf.get(key);
+    const slot = this.slotOf(key);
     if (slot === undefined) return false;
     const more = this.extra.get(slot);
     if (more !== undefined) {
@@ -134,7 +148,7 @@ export class ClientTable {
       }
       this.extra.delete(slot);
     }
-    const c0 = this.client0[slot];
+    const c0 = this.pairs[2 * slot + 1];
     if (c0 !== EMPTY) {
       each(c0);
       this.deleted(c0);
@@ -163,11 +177,11 @@ export class ClientTable {
           }
         }
       }
-      if (this.client0[slot] !== EMPTY && now - this.time0[slot] > maxIdleMs) {
+      if (this.pairs[2 * slot + 1] !== EMPTY && now - this.pairs[2 * slot] > maxIdleMs) {
         this.removeFirst(slot);
         entries++;
       }
-      if (this.client0[slot] === EMPTY) {
+      if (this.pairs[2 * slot + 1] === EMPTY) {
         this.release(slot, key);
         inodes++;
       }
@@ -184,24 +198,24 @@ export class ClientTable {
 
   /** Last access of `client` on `key`, or undefined (tests and diagnostics). */
   lastAccess(client: number, key: InodeKey): number | undefined {
-    const slot = this.slotOf.get(key);
+    const slot = this.slotOf(key);
     if (slot === undefined) return undefined;
-    if (this.client0[slot] === client) return this.time0[slot];
+    if (this.pairs[2 * slot + 1] === client) return this.pairs[2 * slot];
     const more = this.extra.get(slot);
     const i = more ? more.clients.indexOf(client) : -1;
     return i >= 0 ? more!.times[i] : undefined;
   }
 
   private removeFirst(slot: number): void {
-    this.deleted(this.client0[slot]);
+    this.deleted(this.pairs[2 * slot + 1]);
     const more = this.extra.get(slot);
     if (more === undefined || more.clients.length === 0) {
-      this.client0[slot] = EMPTY;
+      this.pairs[2 * slot + 1] = EMPTY;
       return;
     }
     // Promote the last extra client so slot 0 is empty only when the inode has no clients.
-    this.client0[slot] = more.clients.pop()!;
-    this.time0[slot] = more.times.pop()!;
+    this.pairs[2 * slot + 1] = more.clients.pop()!;
+    this.pairs[2 * slot] = more.times.pop()!;
     if (more.clients.length === 0) this.extra.delete(slot);
   }
 
@@ -219,27 +233,26 @@ export class ClientTable {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.highWater++;
-      if (slot >= this.client0.length) this.grow();
+      if (2 * slot >= this.pairs.length) this.grow();
     }
-    this.slotOf.set(key, slot);
+    this.shards[shardOf(key)].set(key, slot);
+    this.inodeCount++;
     this.keys[slot] = key;
     return slot;
   }
 
   private release(slot: number, key: InodeKey): void {
-    this.slotOf.delete(key);
+    this.shards[shardOf(key)].delete(key);
+    this.inodeCount--;
     this.keys[slot] = undefined;
-    this.client0[slot] = EMPTY;
+    this.pairs[2 * slot + 1] = EMPTY;
     this.freeSlots.push(slot);
   }
 
   private grow(): void {
-    const clients = new Int32Array(this.client0.length * 2).fill(EMPTY);
-    clients.set(this.client0);
-    const times = new Float64Array(this.time0.length * 2);
-    times.set(this.time0);
-    this.client0 = clients;
-    this.time0 = times;
+    const pairs = new Float64Array(this.pairs.length * 2).fill(EMPTY);
+    pairs.set(this.pairs);
+    this.pairs = pairs;
   }
 
   private added(client: number): void {

@@ -1,8 +1,11 @@
 import type { Observable } from 'rxjs';
 import type { UpcallOptions, UpcallOptionsInput } from './options';
 
-/** Stable backend identity of an object (fsid + inode number [+ generation]); never a path. */
-export type InodeKey = string;
+/**
+ * Stable backend identity of an object (fsid + inode number [+ generation]); never a path.
+ * A number (e.g. the inode number, with one core per export) is the fastest key; a string works too.
+ */
+export type InodeKey = string | number;
 
 /** An opaque id of one cache holder, e.g. `head-1/nfs`, `head-1/smb`, an SMB lease owner. */
 export type ClientId = string;

@@ -1,5 +1,5 @@
 import type { Subscriber } from 'rxjs';
-import type { FlushReason, InodeInvalidation, Invalidation } from '../types';
+import type { FlushReason, InodeInvalidation, InodeKey, Invalidation } from '../types';
 import { canMerge, type Mutable, mergeInto } from './merge-invalidations';
 
 /** What a channel reports back to the core's counters. */
@@ -16,7 +16,7 @@ export interface ChannelCounters {
 export class Channel<S> {
   private subscribers: readonly Subscriber<Invalidation<S>>[] = [];
   private queue: Invalidation<S>[] = [];
-  private readonly waiting = new Map<string, Mutable<InodeInvalidation<S>>>();
+  private readonly waiting = new Map<InodeKey, Mutable<InodeInvalidation<S>>>();
   private flush: { reason: FlushReason; seq: number; at: number } | undefined;
   /** Set while the channel sits in the dispatcher's dirty list. */
   dirty = false;

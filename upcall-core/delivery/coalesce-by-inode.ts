@@ -5,7 +5,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { InodeInvalidation, Invalidation } from '../types';
+import type { InodeInvalidation, InodeKey, Invalidation } from '../types';
 import { canMerge, type Mutable, mergeInto } from './merge-invalidations';
 
 export interface CoalesceConfig {
@@ -38,7 +38,7 @@ export function coalesceByInode<S>(cfg: CoalesceConfig): MonoTypeOperatorFunctio
   return (source) =>
     new Observable<Invalidation<S>>((out) => {
       let held: Mutable<InodeInvalidation<S>>[] = [];
-      let byInode = new Map<string, Mutable<InodeInvalidation<S>>>();
+      let byInode = new Map<InodeKey, Mutable<InodeInvalidation<S>>>();
       let timer: Subscription | undefined;
 
       const emitHeld = (): void => {
