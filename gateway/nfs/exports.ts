@@ -8,9 +8,13 @@ import { Nfs3Error, Nfs3Stat } from './nfs3-status';
 /**
  * Exports: what a client may mount, from where, and as whom. Shared by MOUNT (which hands out
  * root handles and checks addresses) and NFS (which routes every handle to its export and
- * maps AUTH_SYS to a Cred). One export = one Backend; a handle names its export by a leading
- * byte, so one server can serve several exports and a handle survives restarts as long as
- * the export keeps its `handleId`.
+ * maps AUTH_SYS to a Cred). One export = one Backend.
+ *
+ * Routing a handle to its export: with several exports (or `prefixHandles: true`) the nfs_fh3
+ * is one byte of export id (`handleId`, stable across restarts) then the backend's handle, which
+ * must then fit in 63 bytes. A lone export passes the backend's handle through unchanged and
+ * so leaves it all 64 bytes (PosixBackend's deep-path hints use them). Going from one export to
+ * several changes the lone export's handles: set `prefixHandles` from the start if you plan to.
  */
 
 export interface ExportConfig {
@@ -86,6 +90,8 @@ export class NfsExport {
     readonly id: number,
     readonly backend: Backend,
     readonly handles: FileHandles,
+    /** Whether this export's nfs_fh3 starts with its id byte (see the file comment). */
+    readonly prefixed = true,
   ) {
     this.config = {
       name: normalizeDirpath(config.name),
@@ -123,9 +129,13 @@ export class NfsExport {
     };
   }
 
-  /** The nfs_fh3 for `ino`: our export byte, then the backend's handle. */
+  /** The nfs_fh3 for `ino`: our export byte (when prefixed), then the backend's handle. */
   handleOf(ino: Ino): Buffer {
     const inner = this.handles.handleOf(ino);
+    if (!this.prefixed) {
+      if (inner.length > NFS3_FHSIZE) throw new Error(`export ${this.config.name}: backend handle too long`);
+      return inner;
+    }
     if (inner.length + 1 > NFS3_FHSIZE)
       throw new Error(`export ${this.config.name}: backend handle too long`);
     const fh = Buffer.allocUnsafe(inner.length + 1);
@@ -140,11 +150,21 @@ export class NfsExport {
 }
 
 /** Every export of one server, found by name (MOUNT) or by handle (NFS). */
+export interface ExportTableOptions {
+  /** Prefix every handle with its export's id byte. Default: only when there are several exports. */
+  readonly prefixHandles?: boolean;
+}
+
 export class ExportTable {
   private readonly byId = new Map<number, NfsExport>();
   readonly list: readonly NfsExport[];
+  readonly prefixed: boolean;
 
-  constructor(sources: readonly ExportSource[]) {
+  constructor(sources: readonly ExportSource[], opts: ExportTableOptions = {}) {
+    if (sources.length === 0) throw new Error('ExportTable: no exports');
+    this.prefixed = opts.prefixHandles ?? sources.length > 1;
+    if (!this.prefixed && sources.length > 1)
+      throw new Error('ExportTable: several exports need prefixed handles');
     const list: NfsExport[] = [];
     const names = new Set<string>();
     sources.forEach((s, index) => {
@@ -152,7 +172,7 @@ export class ExportTable {
       if (!Number.isInteger(id) || id < 0 || id > 255)
         throw new Error(`export ${s.config.name}: handleId 0..255`);
       if (this.byId.has(id)) throw new Error(`export ${s.config.name}: handleId ${id} used twice`);
-      const e = new NfsExport(s.config, id, s.backend, s.handles);
+      const e = new NfsExport(s.config, id, s.backend, s.handles, this.prefixed);
       if (names.has(e.config.name)) throw new Error(`export ${e.config.name} declared twice`);
       names.add(e.config.name);
       this.byId.set(id, e);
@@ -168,6 +188,7 @@ export class ExportTable {
 
   /** The export a handle belongs to and the backend's part of it; BADHANDLE when neither fits. */
   route(fh: Buffer): { exp: NfsExport; inner: Buffer } {
+    if (!this.prefixed) return { exp: this.list[0]!, inner: fh };
     const exp = fh.length > 1 ? this.byId.get(fh[0]!) : undefined;
     if (exp === undefined) throw new Nfs3Error(Nfs3Stat.NFS3ERR_BADHANDLE, 'handle names no export');
     return { exp, inner: fh.subarray(1) };
