@@ -1,0 +1,4 @@
+/** Adapters: from upcall events to evictions in a protocol server's caches. */
+export type { CacheAdapter } from './cache-adapter';
+export { applyPlan, type EvictionStep, evictionPlan } from './eviction-plan';
+export { attachNfsAdapter, type NfsAdapterOptions } from './nfs/nfs-adapter';

@@ -1,0 +1,385 @@
+import type { CacheAdapter } from '../../adapters/cache-adapter';
+import type { InodeKey } from '../../upcall-core';
+import type { Attrs, Ino, SetAttrs, Wcc } from '../backend/attrs';
+import type {
+  Backend,
+  CreateHow,
+  CreateResult,
+  Cred,
+  DirEntry,
+  DirPage,
+  FsStat,
+  ReadResult,
+  RemoveResult,
+  RenameResult,
+  SpecialType,
+  Stability,
+  WriteResult,
+} from '../backend/backend';
+import { BackendError } from '../backend/errors';
+import { inoOfKey } from '../backend/inode-key';
+import { type CacheStats, emptyStats } from './cache-stats';
+import { TtlMap } from './ttl-map';
+
+export interface MetaCacheOptions {
+  /** Longest an entry is served, in ms (capped further by `setTtlCap`). Default 60,000 (NFS-Ganesha's MDCACHE). */
+  ttlMs?: number;
+  /** Bound on cached attributes and on cached directories. Default 100,000. */
+  maxEntries?: number;
+  /** Clock in ms. Default Date.now. */
+  now?: () => number;
+}
+
+/** A listing page as cached: names and ids only; attributes come from the attribute cache. */
+interface CachedPage {
+  readonly entries: readonly Omit<DirEntry, 'attrs'>[];
+  readonly eof: boolean;
+  readonly verifier: bigint;
+}
+
+/**
+ * The gateway's metadata cache: attributes, name lookups (positive and negative) and directory
+ * listings, in front of a Backend (normally the upcall plugin). It is itself a Backend, and a
+ * CacheAdapter so upcalls can evict from it.
+ *
+ * Two rules keep it coherent:
+ * - lifetime: no entry outlives `min(ttlMs, cap)`, where the plugin sets the cap just under the
+ *   upcall timeout — past that, the core stops notifying us, so we must stop serving;
+ * - races: a fetch that overlapped any eviction or local change does not fill the cache (an
+ *   `epoch` counter moves on each), so an invalidation can never be undone by a slow read.
+ * Changes made through this cache update it from their post-op attributes (the originator
+ * never gets an upcall for its own change).
+ */
+export class MetaCache implements Backend, CacheAdapter {
+  private readonly attrs: TtlMap<Ino, Attrs>;
+  private readonly dentries = new Map<Ino, TtlMap<string, Ino | null>>();
+  private readonly listings: TtlMap<Ino, Map<string, CachedPage>>;
+  private readonly counters = emptyStats();
+  private readonly now: () => number;
+  private readonly baseTtl: number;
+  private ttl: number;
+  private epoch = 0;
+  private readonly maxDirs: number;
+
+  constructor(
+    private readonly inner: Backend,
+    opts: MetaCacheOptions = {},
+  ) {
+    const max = opts.maxEntries ?? 100_000;
+    this.attrs = new TtlMap(max);
+    this.maxDirs = Math.max(1, Math.floor(max / 10));
+    this.listings = new TtlMap(this.maxDirs);
+    this.now = opts.now ?? Date.now;
+    this.baseTtl = opts.ttlMs ?? 60_000;
+    this.ttl = this.baseTtl;
+  }
+
+  get rootIno(): Ino {
+    return this.inner.rootIno;
+  }
+
+  /** Current lifetime of an entry, in ms. */
+  get ttlMs(): number {
+    return this.ttl;
+  }
+
+  /** Caps the lifetime (the plugin passes just under the upcall timeout); undefined lifts the cap. */
+  setTtlCap(capMs: number | undefined): void {
+    this.ttl = capMs === undefined ? this.baseTtl : Math.max(0, Math.min(this.baseTtl, capMs));
+    if (this.ttl === 0) this.flushAll();
+  }
+
+  stats(): CacheStats {
+    return {
+      ...structuredClone(this.counters),
+      entries: { attrs: this.attrs.size, dirs: this.dentries.size, listings: this.listings.size },
+    };
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  async getattr(ino: Ino): Promise<Attrs> {
+    const hit = this.attrs.get(ino, this.now());
+    if (hit) {
+      this.counters.hits.attrs++;
+      return hit.value;
+    }
+    this.counters.misses.attrs++;
+    const epoch = this.epoch;
+    const a = await this.inner.getattr(ino);
+    this.fillAttrs(a, epoch);
+    return a;
+  }
+
+  async lookup(dir: Ino, name: string): Promise<Attrs> {
+    if (name === '.' || name === '..') return this.inner.lookup(dir, name);
+    const hit = this.dentries.get(dir)?.get(name, this.now());
+    if (hit) {
+      this.counters.hits.dentries++;
+      if (hit.value === null) throw new BackendError('ENOENT', `${name} (cached)`);
+      const attrs = this.attrs.get(hit.value, this.now());
+      if (attrs) return attrs.value;
+    } else {
+      this.counters.misses.dentries++;
+    }
+    const epoch = this.epoch;
+    try {
+      const a = await this.inner.lookup(dir, name);
+      if (this.epoch === epoch) {
+        this.setDentry(dir, name, a.fileid);
+        this.fillAttrs(a, epoch);
+      } else this.counters.racedFills++;
+      return a;
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'ENOENT' && this.epoch === epoch)
+        this.setDentry(dir, name, null);
+      throw err;
+    }
+  }
+
+  async access(ino: Ino, cred: Cred, wanted: number): Promise<{ granted: number; attrs: Attrs }> {
+    const epoch = this.epoch;
+    const r = await this.inner.access(ino, cred, wanted);
+    this.fillAttrs(r.attrs, epoch);
+    return r;
+  }
+
+  async read(ino: Ino, offset: number, count: number): Promise<ReadResult> {
+    return this.inner.read(ino, offset, count);
+  }
+
+  async readlink(ino: Ino): Promise<{ target: string; attrs: Attrs }> {
+    return this.inner.readlink(ino);
+  }
+
+  async statfs(ino: Ino): Promise<FsStat> {
+    return this.inner.statfs(ino);
+  }
+
+  async readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean): Promise<DirPage> {
+    const key = `${cookie}:${maxEntries}:${withAttrs ? 1 : 0}`;
+    const now = this.now();
+    const page = this.listings.get(dir, now)?.value.get(key);
+    const served = page && this.assemble(dir, page, withAttrs, now);
+    if (served) {
+      this.counters.hits.listings++;
+      return served;
+    }
+    this.counters.misses.listings++;
+    const epoch = this.epoch;
+    const fresh = await this.inner.readdir(dir, cookie, maxEntries, withAttrs);
+    if (this.epoch !== epoch) {
+      this.counters.racedFills++;
+      return fresh;
+    }
+    this.fillAttrs(fresh.dirAttrs, epoch);
+    for (const e of fresh.entries) if (e.attrs) this.fillAttrs(e.attrs, epoch);
+    let pages = this.listings.get(dir, now)?.value;
+    if (pages === undefined) {
+      pages = new Map();
+      this.listings.set(dir, pages, now + this.ttl);
+    }
+    pages.set(key, {
+      entries: fresh.entries.map(({ name, fileid, cookie: c }) => ({ name, fileid, cookie: c })),
+      eof: fresh.eof,
+      verifier: fresh.verifier,
+    });
+    return fresh;
+  }
+
+  /** A cached page, served only if every attribute it needs is itself still cached (and so fresh). */
+  private assemble(dir: Ino, page: CachedPage, withAttrs: boolean, now: number): DirPage | undefined {
+    const dirAttrs = this.attrs.get(dir, now);
+    if (!dirAttrs) return undefined;
+    if (!withAttrs)
+      return { entries: page.entries, eof: page.eof, verifier: page.verifier, dirAttrs: dirAttrs.value };
+    const entries: DirEntry[] = [];
+    for (const e of page.entries) {
+      const a = e.name === '.' || e.name === '..' ? undefined : this.attrs.get(e.fileid, now);
+      if (a === undefined && e.name !== '.' && e.name !== '..') return undefined;
+      entries.push(a ? { ...e, attrs: a.value } : e);
+    }
+    return { entries, eof: page.eof, verifier: page.verifier, dirAttrs: dirAttrs.value };
+  }
+
+  // ---- changes through this cache: update from post-op attributes ----------------------------
+
+  async setattr(
+    ino: Ino,
+    set: SetAttrs,
+    cred: Cred,
+    guardCtime?: { sec: number; nsec: number },
+  ): Promise<Wcc> {
+    return this.changed(await this.inner.setattr(ino, set, cred, guardCtime), ino);
+  }
+
+  async write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
+    const r = await this.inner.write(ino, offset, data, stable);
+    this.changed(r.wcc, ino);
+    return r;
+  }
+
+  async fsync(ino: Ino): Promise<Attrs> {
+    return this.inner.fsync(ino);
+  }
+
+  async create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
+    return this.entryAdded(dir, name, await this.inner.create(dir, name, how, cred));
+  }
+
+  async mkdir(dir: Ino, name: string, mode: number, cred: Cred): Promise<CreateResult> {
+    return this.entryAdded(dir, name, await this.inner.mkdir(dir, name, mode, cred));
+  }
+
+  async symlink(dir: Ino, name: string, target: string, mode: number, cred: Cred): Promise<CreateResult> {
+    return this.entryAdded(dir, name, await this.inner.symlink(dir, name, target, mode, cred));
+  }
+
+  async mknod(
+    dir: Ino,
+    name: string,
+    type: SpecialType,
+    mode: number,
+    rdev: { major: number; minor: number },
+    cred: Cred,
+  ): Promise<CreateResult> {
+    return this.entryAdded(dir, name, await this.inner.mknod(dir, name, type, mode, rdev, cred));
+  }
+
+  async link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
+    const r = await this.inner.link(ino, dir, name);
+    this.entryAdded(dir, name, r);
+    return r;
+  }
+
+  async remove(dir: Ino, name: string): Promise<RemoveResult> {
+    return this.entryRemoved(dir, name, await this.inner.remove(dir, name));
+  }
+
+  async rmdir(dir: Ino, name: string): Promise<RemoveResult> {
+    return this.entryRemoved(dir, name, await this.inner.rmdir(dir, name));
+  }
+
+  async rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
+    const r = await this.inner.rename(fromDir, fromName, toDir, toName);
+    this.bump();
+    if (r.replaced) this.dropObject(r.replaced.attrs.fileid, r.replaced.gone, r.replaced.attrs);
+    this.dropListings(fromDir);
+    this.dropListings(toDir);
+    this.setDentry(fromDir, fromName, null);
+    this.setDentry(toDir, toName, r.moved.fileid);
+    this.store(r.moved);
+    this.storeWcc(r.fromDir, fromDir);
+    this.storeWcc(r.toDir, toDir);
+    // A moved directory's '..' changed.
+    this.dropListings(r.moved.fileid);
+    return r;
+  }
+
+  private changed(wcc: Wcc, ino: Ino): Wcc {
+    this.bump();
+    this.storeWcc(wcc, ino);
+    return wcc;
+  }
+
+  private entryAdded<R extends { attrs: Attrs; dir: Wcc }>(dir: Ino, name: string, r: R): R {
+    this.bump();
+    this.dropListings(dir);
+    this.setDentry(dir, name, r.attrs.fileid);
+    this.store(r.attrs);
+    this.storeWcc(r.dir, dir);
+    return r;
+  }
+
+  private entryRemoved(dir: Ino, name: string, r: RemoveResult): RemoveResult {
+    this.bump();
+    this.dropListings(dir);
+    this.setDentry(dir, name, null);
+    this.storeWcc(r.dir, dir);
+    this.dropObject(r.target.fileid, r.gone, r.target);
+    return r;
+  }
+
+  private dropObject(ino: Ino, gone: boolean, attrs: Attrs): void {
+    if (gone) {
+      this.attrs.delete(ino);
+      this.dentries.delete(ino);
+      this.listings.delete(ino);
+    } else this.store(attrs);
+  }
+
+  // ---- CacheAdapter: what upcalls evict -----------------------------------------------------
+
+  evictAttrs(inode: InodeKey): void {
+    this.bump();
+    if (this.attrs.delete(inoOfKey(inode))) this.counters.evictions.attrs++;
+  }
+
+  evictDentry(dir: InodeKey, name?: string): void {
+    this.bump();
+    const d = inoOfKey(dir);
+    if (name === undefined) {
+      if (this.dentries.delete(d)) this.counters.evictions.dentries++;
+    } else if (this.dentries.get(d)?.delete(name)) this.counters.evictions.dentries++;
+  }
+
+  evictListing(dir: InodeKey): void {
+    this.bump();
+    this.dropListings(inoOfKey(dir));
+  }
+
+  evictHandle(inode: InodeKey): void {
+    this.evictAttrs(inode);
+    this.evictDentry(inode);
+    this.evictListing(inode);
+  }
+
+  flushAll(): void {
+    this.bump();
+    this.attrs.clear();
+    this.dentries.clear();
+    this.listings.clear();
+    this.counters.evictions.flushes++;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private bump(): void {
+    this.epoch++;
+  }
+
+  private fillAttrs(a: Attrs | undefined, epoch: number): void {
+    if (a === undefined || this.ttl === 0) return;
+    if (this.epoch !== epoch) {
+      this.counters.racedFills++;
+      return;
+    }
+    this.attrs.set(a.fileid, a, this.now() + this.ttl);
+  }
+
+  /** Stores attributes we produced ourselves (post-op), not subject to the race check. */
+  private store(a: Attrs): void {
+    if (this.ttl > 0) this.attrs.set(a.fileid, a, this.now() + this.ttl);
+  }
+
+  private storeWcc(wcc: Wcc, ino: Ino): void {
+    if (wcc.after) this.store(wcc.after);
+    else this.attrs.delete(ino);
+  }
+
+  private setDentry(dir: Ino, name: string, ino: Ino | null): void {
+    if (this.ttl === 0) return;
+    let names = this.dentries.get(dir);
+    if (names === undefined) {
+      names = new TtlMap(10_000);
+      this.dentries.set(dir, names);
+      // Bound the number of directories too: the oldest one goes first.
+      if (this.dentries.size > this.maxDirs) this.dentries.delete(this.dentries.keys().next().value as Ino);
+    }
+    names.set(name, ino, this.now() + this.ttl);
+  }
+
+  private dropListings(dir: Ino): void {
+    if (this.listings.delete(dir)) this.counters.evictions.listings++;
+  }
+}

@@ -1,0 +1,233 @@
+import type { Attrs, Ino, SetAttrs, Wcc } from '../gateway/backend/attrs';
+import type {
+  Backend,
+  CreateHow,
+  CreateResult,
+  Cred,
+  DirPage,
+  RemoveResult,
+  RenameResult,
+  SpecialType,
+  Stability,
+  WriteResult,
+} from '../gateway/backend/backend';
+import { inodeKeyOf } from '../gateway/backend/inode-key';
+import { FOP_RULES, setattrFlags, type UpcallCore } from '../upcall-core';
+
+const ms = (t: { sec: number; nsec: number }): number => t.sec * 1000 + t.nsec / 1e6;
+
+/**
+ * The plugin: a Backend decorator that feeds every fop to the upcall core as DESIGN.md's tables
+ * say — read fops register `client`, modifying fops report a change with post-op attributes
+ * and parents, and an object whose last link went is forgotten. `client` names the cache this
+ * backend serves (e.g. `head-1/nfs`); its own changes are never sent back to it.
+ */
+export function withUpcall(backend: Backend, core: UpcallCore<Attrs>, client: string): Backend {
+  return new UpcallBackend(backend, core, client);
+}
+
+class UpcallBackend implements Backend {
+  constructor(
+    private readonly inner: Backend,
+    private readonly core: UpcallCore<Attrs>,
+    private readonly client: string,
+  ) {}
+
+  get rootIno(): Ino {
+    return this.inner.rootIno;
+  }
+
+  private seen(ino: Ino): void {
+    this.core.access(this.client, inodeKeyOf(ino));
+  }
+
+  async getattr(ino: Ino): Promise<Attrs> {
+    const a = await this.inner.getattr(ino);
+    this.seen(ino);
+    return a;
+  }
+
+  async lookup(dir: Ino, name: string): Promise<Attrs> {
+    // A failed lookup still lets the caller cache "no such name" in `dir`: register on dir first.
+    this.seen(dir);
+    const a = await this.inner.lookup(dir, name);
+    this.seen(a.fileid);
+    return a;
+  }
+
+  async access(ino: Ino, cred: Cred, wanted: number): Promise<{ granted: number; attrs: Attrs }> {
+    const r = await this.inner.access(ino, cred, wanted);
+    this.seen(ino);
+    return r;
+  }
+
+  async read(ino: Ino, offset: number, count: number) {
+    const r = await this.inner.read(ino, offset, count);
+    this.seen(ino);
+    return r;
+  }
+
+  async readlink(ino: Ino) {
+    const r = await this.inner.readlink(ino);
+    this.seen(ino);
+    return r;
+  }
+
+  async statfs(ino: Ino) {
+    const r = await this.inner.statfs(ino);
+    this.seen(ino);
+    return r;
+  }
+
+  async readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean): Promise<DirPage> {
+    const page = await this.inner.readdir(dir, cookie, maxEntries, withAttrs);
+    this.seen(dir);
+    // READDIRPLUS hands out every entry's attributes: the caller may cache each of them.
+    if (withAttrs) for (const e of page.entries) this.seen(e.fileid);
+    return page;
+  }
+
+  async fsync(ino: Ino): Promise<Attrs> {
+    return this.inner.fsync(ino);
+  }
+
+  async setattr(
+    ino: Ino,
+    set: SetAttrs,
+    cred: Cred,
+    guardCtime?: { sec: number; nsec: number },
+  ): Promise<Wcc> {
+    const before = await this.inner.getattr(ino).catch(() => undefined);
+    const wcc = await this.inner.setattr(ino, set, cred, guardCtime);
+    const after = wcc.after;
+    const flags =
+      before && after
+        ? setattrFlags(
+            { ...before, atimeMs: ms(before.atime), mtimeMs: ms(before.mtime) },
+            { ...after, atimeMs: ms(after.atime), mtimeMs: ms(after.mtime) },
+          )
+        : FOP_RULES.setattr.flags;
+    if (flags !== 0) this.core.change(this.client, { inode: inodeKeyOf(ino), flags, stat: after });
+    else this.seen(ino);
+    return wcc;
+  }
+
+  async write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
+    const r = await this.inner.write(ino, offset, data, stable);
+    this.core.change(this.client, {
+      inode: inodeKeyOf(ino),
+      flags: FOP_RULES.write.flags,
+      stat: r.wcc.after,
+    });
+    return r;
+  }
+
+  private created(dir: Ino, name: string, r: CreateResult): CreateResult {
+    this.core.change(this.client, {
+      inode: inodeKeyOf(dir),
+      flags: FOP_RULES.create.flags,
+      stat: r.dir.after,
+      name,
+    });
+    this.seen(r.attrs.fileid); // the creator caches the new object
+    return r;
+  }
+
+  async create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
+    const existed =
+      how.size !== undefined ? await this.inner.lookup(dir, name).catch(() => undefined) : undefined;
+    const r = this.created(dir, name, await this.inner.create(dir, name, how, cred));
+    // Truncating an existing file on create is a write to it as far as its other readers care.
+    if (existed && existed.size !== r.attrs.size) {
+      this.core.change(this.client, {
+        inode: inodeKeyOf(r.attrs.fileid),
+        flags: FOP_RULES.truncate.flags,
+        stat: r.attrs,
+      });
+    }
+    return r;
+  }
+
+  async mkdir(dir: Ino, name: string, mode: number, cred: Cred): Promise<CreateResult> {
+    return this.created(dir, name, await this.inner.mkdir(dir, name, mode, cred));
+  }
+
+  async symlink(dir: Ino, name: string, target: string, mode: number, cred: Cred): Promise<CreateResult> {
+    return this.created(dir, name, await this.inner.symlink(dir, name, target, mode, cred));
+  }
+
+  async mknod(
+    dir: Ino,
+    name: string,
+    type: SpecialType,
+    mode: number,
+    rdev: { major: number; minor: number },
+    cred: Cred,
+  ): Promise<CreateResult> {
+    return this.created(dir, name, await this.inner.mknod(dir, name, type, mode, rdev, cred));
+  }
+
+  async link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
+    const r = await this.inner.link(ino, dir, name);
+    this.core.change(this.client, {
+      inode: inodeKeyOf(ino),
+      flags: FOP_RULES.link.flags,
+      stat: r.attrs,
+      parent: inodeKeyOf(dir),
+      parentStat: r.dir.after,
+      name,
+    });
+    return r;
+  }
+
+  private removed(dir: Ino, name: string, r: RemoveResult, fop: 'unlink' | 'rmdir'): RemoveResult {
+    const inode = inodeKeyOf(r.target.fileid);
+    this.core.change(this.client, {
+      inode,
+      flags: FOP_RULES[fop].flags,
+      stat: r.target,
+      parent: inodeKeyOf(dir),
+      parentStat: r.dir.after,
+      name,
+    });
+    if (r.gone) this.core.forget(inode, this.client);
+    return r;
+  }
+
+  async remove(dir: Ino, name: string): Promise<RemoveResult> {
+    return this.removed(dir, name, await this.inner.remove(dir, name), 'unlink');
+  }
+
+  async rmdir(dir: Ino, name: string): Promise<RemoveResult> {
+    return this.removed(dir, name, await this.inner.rmdir(dir, name), 'rmdir');
+  }
+
+  async rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
+    const r = await this.inner.rename(fromDir, fromName, toDir, toName);
+    this.core.change(this.client, {
+      inode: inodeKeyOf(r.moved.fileid),
+      flags: FOP_RULES.rename.flags,
+      stat: r.moved,
+      parent: inodeKeyOf(toDir),
+      parentStat: r.toDir.after,
+      name: toName,
+      oldParent: inodeKeyOf(fromDir),
+      oldParentStat: r.fromDir.after,
+      oldName: fromName,
+    });
+    if (r.replaced) {
+      // The object the rename replaced lost a link, exactly as if it had been unlinked.
+      const victim = inodeKeyOf(r.replaced.attrs.fileid);
+      this.core.change(this.client, {
+        inode: victim,
+        flags: FOP_RULES.unlink.flags,
+        stat: r.replaced.attrs,
+        parent: inodeKeyOf(toDir),
+        parentStat: r.toDir.after,
+        name: toName,
+      });
+      if (r.replaced.gone) this.core.forget(victim, this.client);
+    }
+    return r;
+  }
+}
