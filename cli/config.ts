@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { resolveOptions, type UpcallOptionsInput } from '../upcall-core';
+import { LOG_LEVELS, type LogLevel } from './logger';
+
+/**
+ * Everything `upcall-gateway` can be told, with its default. The README's option table is this
+ * list; a config file (JSON) holds the same keys, command-line flags override it.
+ */
+export interface GatewayConfig {
+  /** Name of this gateway head; cache holders are `<headId>/nfs`. Default 'head-1'. */
+  headId: string;
+  /** Directory to export. Default: a fresh temporary directory, announced at start. */
+  exportPath?: string;
+  /** Path clients mount. Default '/export'. */
+  exportName: string;
+  /** Address to listen on. Default '0.0.0.0'. */
+  host: string;
+  /** TCP port for NFS, MOUNT and PORTMAP together. Default 2049. */
+  port: number;
+  /** Read-only export. Default false. */
+  readOnly: boolean;
+  /** Client address blocks allowed to mount. Default everyone. */
+  allowed: string[];
+  /** Map uid 0 to the anonymous user. Default true. */
+  rootSquash: boolean;
+  /** Longest a metadata cache entry lives, ms (capped just under the upcall timeout while it is on). Default 60000. */
+  cacheTtlMs: number;
+  /** Admin HTTP endpoint (options, stats) on 127.0.0.1; 0 picks a free port, -1 disables. Default port + 1. */
+  adminPort?: number;
+  logLevel: LogLevel;
+  /** The GlusterFS options. */
+  upcall: UpcallOptionsInput;
+}
+
+export const DEFAULT_CONFIG: GatewayConfig = {
+  headId: 'head-1',
+  exportName: '/export',
+  host: '0.0.0.0',
+  port: 2049,
+  readOnly: false,
+  allowed: ['0.0.0.0/0', '::/0'],
+  rootSquash: true,
+  cacheTtlMs: 60_000,
+  logLevel: 'info',
+  upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const KEYS = new Set([...Object.keys(DEFAULT_CONFIG), 'exportPath', 'adminPort']);
+
+/** Reads a JSON config file; unknown keys and bad values are errors that name the file and key. */
+export function loadConfigFile(path: string): Partial<GatewayConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: ${(err as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`config file ${path}: expected a JSON object`);
+  }
+  for (const k of Object.keys(raw))
+    if (!KEYS.has(k)) throw new ConfigError(`config file ${path}: unknown key '${k}'`);
+  return raw as Partial<GatewayConfig>;
+}
+
+function port(name: string, v: unknown, allowNegative = false): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v > 65535 || v < (allowNegative ? -1 : 0)) {
+    throw new ConfigError(`${name}: expected a TCP port number, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Layers file and flags over the defaults and validates the result. */
+export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfig {
+  const c: GatewayConfig = { ...DEFAULT_CONFIG };
+  for (const l of layers) {
+    for (const [k, v] of Object.entries(l)) {
+      if (v === undefined) continue;
+      if (k === 'upcall') c.upcall = { ...c.upcall, ...(v as UpcallOptionsInput) };
+      else (c as unknown as Record<string, unknown>)[k] = v;
+    }
+  }
+  c.port = port('port', c.port);
+  if (c.adminPort !== undefined) c.adminPort = port('adminPort', c.adminPort, true);
+  if (!LOG_LEVELS.includes(c.logLevel))
+    throw new ConfigError(`logLevel: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!c.exportName.startsWith('/'))
+    throw new ConfigError(`exportName: must start with '/', got '${c.exportName}'`);
+  if (!Number.isFinite(c.cacheTtlMs) || c.cacheTtlMs < 0)
+    throw new ConfigError('cacheTtlMs: expected ms >= 0');
+  if (!c.headId || /[/\s]/.test(c.headId))
+    throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
+  c.upcall = resolveOptions(c.upcall); // throws InvalidOptionError naming the option
+  return c;
+}

@@ -1,0 +1,85 @@
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'winston';
+import type { Attrs } from '../gateway/backend/attrs';
+import { PosixBackend } from '../gateway/backend/posix-backend';
+import { createUpcallCore, type InMemoryUpcallCore } from '../upcall-core';
+import { AdminServer } from './admin-server';
+import { ConfigError, type GatewayConfig } from './config';
+import { type NfsFrontend, startNfsFrontend } from './nfs-frontend';
+
+export interface Head {
+  readonly config: GatewayConfig;
+  readonly exportPath: string;
+  readonly core: InMemoryUpcallCore<Attrs>;
+  readonly nfs: NfsFrontend;
+  /** `nfs://…` URL a libnfs client can use as is. */
+  readonly url: string;
+  readonly adminPort?: number;
+  stats(): unknown;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of one gateway head (embedded default: one process, in-process core):
+ * POSIX backend → upcall plugin → metadata cache → NFS server, NFS adapter subscribed to the core.
+ */
+export async function startHead(config: GatewayConfig, logger: Logger): Promise<Head> {
+  const exportPath = config.exportPath ?? (await mkdtemp(join(tmpdir(), 'upcall-export-')));
+  const st = await stat(exportPath).catch(() => undefined);
+  if (!st?.isDirectory()) throw new ConfigError(`export path ${exportPath} is not a directory`);
+
+  const core = createUpcallCore<Attrs>({
+    options: config.upcall,
+    onSubscriberError: (err) => logger.error('upcall subscriber failed', { part: 'core', err: String(err) }),
+  });
+  const backend = await PosixBackend.open(exportPath, { readOnly: config.readOnly, logger });
+  let nfs: NfsFrontend;
+  try {
+    nfs = await startNfsFrontend({
+      core,
+      backend,
+      client: `${config.headId}/nfs`,
+      export: {
+        name: config.exportName,
+        path: exportPath,
+        readOnly: config.readOnly,
+        allowed: config.allowed,
+        rootSquash: config.rootSquash,
+      },
+      host: config.host,
+      port: config.port,
+      cacheTtlMs: config.cacheTtlMs,
+      logger,
+    });
+  } catch (err) {
+    core.close();
+    await backend.close();
+    throw err;
+  }
+  const stats = () => ({ core: core.stats(), cache: nfs.cache.stats(), options: core.options });
+  const admin = new AdminServer(
+    { options: () => core.options, reconfigure: (o) => core.reconfigure(o), stats },
+    logger.child({ part: 'admin' }),
+  );
+  const wantAdmin = config.adminPort ?? nfs.port + 1;
+  const adminPort = wantAdmin >= 0 ? await admin.listen(wantAdmin) : undefined;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `nfs://${host}${config.exportName}?nfsport=${nfs.port}&mountport=${nfs.port}`;
+  return {
+    config,
+    exportPath,
+    core,
+    nfs,
+    url,
+    adminPort,
+    stats,
+    async close() {
+      await admin.close();
+      await nfs.close();
+      core.close();
+      await backend.close();
+    },
+  };
+}

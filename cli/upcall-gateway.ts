@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, type GatewayConfig, loadConfigFile, resolveConfig } from './config';
+import { createLogger, LOG_LEVELS } from './logger';
+import { startHead } from './start-head';
+
+/**
+ * upcall-gateway: runs one gateway head (NFSv3 + MOUNT + PORTMAP on one port, upcall core in
+ * process), and talks to a running head's admin endpoint to read or change the upcall options.
+ */
+const int = (what: string) => (v: string) => {
+  if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`${what} must be a whole number`);
+  return Number(v);
+};
+
+function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
+  const upcall: GatewayConfig['upcall'] = {
+    ...(o.cacheInvalidation !== undefined && {
+      'features.cache-invalidation': o.cacheInvalidation as string,
+    }),
+    ...(o.cacheInvalidationTimeout !== undefined && {
+      'features.cache-invalidation-timeout': o.cacheInvalidationTimeout as string,
+    }),
+  };
+  return {
+    exportPath: o.export as string | undefined,
+    exportName: o.exportName as string | undefined,
+    host: o.host as string | undefined,
+    port: o.port as number | undefined,
+    headId: o.headId as string | undefined,
+    readOnly: o.readOnly as boolean | undefined,
+    allowed: o.allow as string[] | undefined,
+    rootSquash: o.rootSquash as boolean | undefined,
+    cacheTtlMs: o.cacheTtl as number | undefined,
+    adminPort: o.adminPort as number | undefined,
+    logLevel: o.logLevel as GatewayConfig['logLevel'] | undefined,
+    upcall,
+  };
+}
+
+async function serve(o: Record<string, unknown>): Promise<void> {
+  const configPath = o.config as string | undefined;
+  const file = configPath ? loadConfigFile(configPath) : {};
+  const config = resolveConfig(file, flagsToConfig(o));
+  const logger = createLogger(config.logLevel);
+  const head = await startHead(config, logger);
+  logger.info('upcall gateway ready', {
+    part: 'gateway',
+    head: config.headId,
+    export: head.exportPath,
+    exportIsTemporary: config.exportPath === undefined,
+    url: head.url,
+    admin: head.adminPort === undefined ? 'off' : `http://127.0.0.1:${head.adminPort}`,
+    upcall: head.core.options,
+    cacheTtlMs: head.nfs.cache.ttlMs,
+  });
+  // SIGHUP: re-read the config file and apply its upcall options without a restart.
+  process.on('SIGHUP', () => {
+    if (!configPath) return logger.warn('SIGHUP ignored: no --config file to reload', { part: 'gateway' });
+    try {
+      const next = head.core.reconfigure(resolveConfig(loadConfigFile(configPath)).upcall);
+      logger.info('config reloaded', { part: 'gateway', upcall: next, cacheTtlMs: head.nfs.cache.ttlMs });
+    } catch (err) {
+      logger.error('config reload refused; options unchanged', {
+        part: 'gateway',
+        error: (err as Error).message,
+      });
+    }
+  });
+  const stop = (signal: string) => {
+    logger.info('stopping', { part: 'gateway', signal });
+    head.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function admin(port: number, method: 'GET' | 'PUT', body?: unknown): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}/options`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  process.stdout.write(await res.text());
+  if (!res.ok) process.exitCode = 1;
+}
+
+const program = new Command('upcall-gateway')
+  .description('NFS gateway with GlusterFS-style cache invalidation (upcall)')
+  .option('-e, --export <dir>', 'directory to export (default: a fresh temporary directory)')
+  .option('--export-name <path>', "path clients mount (default '/export')")
+  .option('--host <addr>', "address to listen on (default '0.0.0.0')")
+  .option('-p, --port <n>', 'TCP port for NFS, MOUNT and PORTMAP (default 2049)', int('port'))
+  .option('--head-id <name>', "this head's name (default 'head-1')")
+  .option('--read-only', 'export read-only')
+  .option('--allow <cidr...>', 'client address blocks allowed (default all)')
+  .option('--no-root-squash', 'do not map uid 0 to the anonymous user')
+  .option(
+    '--cache-ttl <ms>',
+    'metadata cache lifetime in ms, capped under the upcall timeout (default 60000)',
+    int('cache-ttl'),
+  )
+  .option(
+    '--admin-port <n>',
+    'admin HTTP port on 127.0.0.1, -1 to disable (default: port + 1)',
+    int('admin-port'),
+  )
+  .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
+  .option('--cache-invalidation <on|off>', 'features.cache-invalidation (default off)')
+  .option('--cache-invalidation-timeout <s>', 'features.cache-invalidation-timeout in seconds (default 60)')
+  .option(
+    '-c, --config <file>',
+    'JSON config file (same keys as the README table); SIGHUP reloads its upcall options',
+  )
+  .action((o) => serve(o));
+
+program
+  .command('get')
+  .description("print a running head's upcall options")
+  .requiredOption('--admin-port <n>', 'the head\u2019s admin port', int('admin-port'))
+  .action((o) => admin(o.adminPort, 'GET'));
+
+program
+  .command('set')
+  .description("change a running head's upcall option at once, e.g. set features.cache-invalidation on")
+  .argument('<option>', 'features.cache-invalidation or features.cache-invalidation-timeout')
+  .argument('<value>')
+  .requiredOption('--admin-port <n>', 'the head\u2019s admin port', int('admin-port'))
+  .action((option: string, value: string, o) => admin(o.adminPort, 'PUT', { [option]: value }));
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  const known =
+    err instanceof ConfigError ||
+    err.name === 'InvalidOptionError' ||
+    (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  process.stderr.write(`upcall-gateway: ${known ? err.message : (err.stack ?? err.message)}\n`);
+  process.exit(2);
+});
