@@ -8,7 +8,7 @@
  * truncated body under a SUCCESS header.
  */
 import type { Logger } from 'winston';
-import { AuthError, type CallDeniedError } from './errors';
+import { AuthError, type CallDeniedError, XdrError } from './errors';
 import { beginRecord, endRecord } from './record-marking';
 import { AcceptStat } from './rpc-constants';
 import {
@@ -63,9 +63,13 @@ export class ReplyWriter {
     endRecord(this.out, mark);
   }
 
-  /** The arguments did not decode: GARBAGE_ARGS. */
+  /**
+   * The arguments did not decode: GARBAGE_ARGS. An XdrError is the client's fault (warn); any
+   * other error escaping a decoder is our bug (error), though the client still gets GARBAGE_ARGS.
+   */
   garbageArgs(call: CallHeader, proc: Procedure, err: unknown): void {
-    this.logCall('warn', 'undecodable arguments: GARBAGE_ARGS', call, proc, err);
+    const level = err instanceof XdrError ? 'warn' : 'error';
+    this.logCall(level, 'undecodable arguments: GARBAGE_ARGS', call, proc, err);
     this.status(call.xid, AcceptStat.GARBAGE_ARGS);
   }
 

@@ -56,6 +56,8 @@ export class RpcConnection implements CallOrigin {
   private readingPaused = false;
   private writeBlocked = false;
   private closed = false;
+  /** The client half-closed: answer what it sent, then close our side. */
+  private peerEnded = false;
   private flushTimer: NodeJS.Immediate | null = null;
 
   constructor(
@@ -73,6 +75,7 @@ export class RpcConnection implements CallOrigin {
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
+    socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
   }
@@ -96,6 +99,12 @@ export class RpcConnection implements CallOrigin {
 
   private readonly onDrain = (): void => {
     this.writeBlocked = false;
+    this.pump();
+  };
+
+  /** Needs the server's `allowHalfOpen`: without it Node would close before async replies leave. */
+  private readonly onEnd = (): void => {
+    this.peerEnded = true;
     this.pump();
   };
 
@@ -124,6 +133,7 @@ export class RpcConnection implements CallOrigin {
   /** Handles buffered records while flow control allows, sends what they produced. */
   private pump(): void {
     const { maxOutstanding, maxOutstandingBytes } = this.limits;
+    let idle = false;
     try {
       while (
         !this.closed &&
@@ -132,7 +142,10 @@ export class RpcConnection implements CallOrigin {
         this.outstandingBytes < maxOutstandingBytes
       ) {
         const record = this.decoder.next();
-        if (record === null) break;
+        if (record === null) {
+          idle = true;
+          break;
+        }
         this.handleRecord(record);
         if (this.out.length >= FLUSH_THRESHOLD) this.flush();
       }
@@ -146,6 +159,12 @@ export class RpcConnection implements CallOrigin {
       return;
     }
     this.flush();
+    if (idle && this.peerEnded && this.outstanding === 0) {
+      // Every call the client sent is answered (a partial last record is ignored).
+      this.closed = true;
+      this.socket.end();
+      return;
+    }
     this.updateReading();
   }
 
@@ -219,7 +238,7 @@ export class RpcConnection implements CallOrigin {
     try {
       if (failed) this.reply.failure(call, proc, error);
       else this.reply.success(call, proc, result);
-      if (this.readingPaused && !this.writeBlocked) this.pump();
+      if ((this.readingPaused || this.peerEnded) && !this.writeBlocked) this.pump();
       else if (this.flushTimer === null) this.flushTimer = setImmediate(this.onFlushTimer);
     } catch (err) {
       this.internalError(err);

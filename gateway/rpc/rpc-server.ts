@@ -74,7 +74,7 @@ export class RpcServer {
   /** Starts listening; port 0 picks a free port (see `address()`). */
   listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
     if (this.server !== null) return Promise.reject(new Error('RpcServer is already listening'));
-    const server = createServer({ noDelay: true }, (socket) => {
+    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
       try {
         const conn = new RpcConnection(socket, this.table, this.limits, this.logger, this.forget);
         this.connections.add(conn);

@@ -94,6 +94,15 @@ describe('RpcServer over TCP (RFC 5531)', () => {
     expect(createXdrReader(got[1]!.body).opaque(10).toString()).toBe('abc');
   });
 
+  test('a client that half-closes after sending still gets every reply, then the server closes', async () => {
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      client.call(TEST_PROG, TEST_VERS, Proc.DELAY, u32s(i % 5 === 0 ? 30 : 0, i)),
+    );
+    await client.close(); // FIN right after the calls; resolves once the server closed too
+    const replies = await Promise.all(calls);
+    expect(replies.map((r) => r.body.readUInt32BE(0))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
   test('an unknown program gets PROG_UNAVAIL', async () => {
     const reply = await client.call(TEST_PROG + 1, 1, 0);
     expect(reply.acceptStat).toBe(ACCEPT_STAT.PROG_UNAVAIL);
@@ -122,7 +131,13 @@ describe('RpcServer over TCP (RFC 5531)', () => {
     for (const r of [truncated, overMax, missing]) expect(r.acceptStat).toBe(ACCEPT_STAT.GARBAGE_ARGS);
     expect(prog.runs[Proc.ECHO]).toBe(0);
     expect(prog.runs[Proc.DELAY]).toBe(0);
-    expect(lines.filter((l) => String(l.message).includes('GARBAGE_ARGS'))).toHaveLength(3);
+    const logged = lines.filter((l) => String(l.message).includes('GARBAGE_ARGS'));
+    expect(logged.map((l) => [l.level, l.xid, l.procedure])).toEqual([
+      ['warn', truncated.xid, 'ECHO'],
+      ['warn', overMax.xid, 'ECHO'],
+      ['warn', missing.xid, 'DELAY'],
+    ]);
+    expect(logged[1]!.cause).toMatch(/XdrError: opaque of 5000 bytes exceeds its maximum of 1024/);
   });
 
   test('a procedure that throws, rejects or fails to encode gets SYSTEM_ERR and logs xid, program, procedure, client, cause', async () => {
