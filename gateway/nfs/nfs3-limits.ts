@@ -42,6 +42,12 @@ export const DTPREF = 64 * 1024;
 /** Offsets are JS numbers on the way to fs: 2^53 - 1 is the largest file we can address. */
 export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
 export const LINK_MAX = 32000;
+/**
+ * FSINFO time_delta, "the granularity the server preserves when setting times" (§3.3.19).
+ * Stat reports nanoseconds, but Node's utimes goes through libuv, which keeps microseconds
+ * (measured: 42 ns set comes back as 0), so promising 1 ns would be a lie a client could see.
+ */
+export const TIME_DELTA_NSEC = 1000;
 
 /** RFC 1813 §3.3.19 FSINFO properties bits. */
 export const FSF3_LINK = 0x0001;

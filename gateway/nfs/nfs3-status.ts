@@ -63,7 +63,9 @@ const BY_CODE: Readonly<Record<PosixCode, Nfs3Stat>> = {
   EBADF: Nfs3Stat.NFS3ERR_STALE,
   // Transient: the client retries later (RFC 1813 §2.6 NFS3ERR_JUKEBOX).
   EAGAIN: Nfs3Stat.NFS3ERR_JUKEBOX,
-  EBUSY: Nfs3Stat.NFS3ERR_JUKEBOX,
+  // Not transient on a file system (rename of '.', a mount point): JUKEBOX would make clients
+  // retry forever. POSIX gives EINVAL for the same renames.
+  EBUSY: Nfs3Stat.NFS3ERR_INVAL,
   ENODATA: Nfs3Stat.NFS3ERR_NOENT,
   EBADCOOKIE: Nfs3Stat.NFS3ERR_BAD_COOKIE,
   ENOTSYNC: Nfs3Stat.NFS3ERR_NOT_SYNC,

@@ -72,7 +72,7 @@ export const create3: Nfs3ProcedureSpec<Create3Args, NewObjectOk, Wcc> = {
   },
   target: (a) => a.where.dir,
   run: async (a, call, dir) => {
-    checkName(a.where.name, 'create');
+    checkName(a.where.name);
     const { how, attrs } = backendHow(a.how);
     const made = await call.backend.create(dir, a.where.name, how, call.cred);
     return newObjectOk(call, made, attrs);

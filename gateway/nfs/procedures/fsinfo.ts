@@ -9,6 +9,7 @@ import {
   RTMAX,
   RTMULT,
   RTPREF,
+  TIME_DELTA_NSEC,
   WTMAX,
   WTMULT,
   WTPREF,
@@ -22,8 +23,8 @@ import { encodePostOpAttr } from '../xdr/wcc-data';
  * RFC 1813 §3.3.19 FSINFO: static figures a client sizes its transfers by.
  * args: the file system's root handle (any handle of the export works).
  * ok:   post_op_attr; rtmax, rtpref, rtmult; wtmax, wtpref, wtmult; dtpref; maxfilesize;
- *       time_delta (1 ns: the backend keeps nanoseconds); properties. The numbers and why
- *       they were chosen are in nfs3-limits.ts.
+ *       time_delta (1 µs: what Node can set); properties. The numbers and why they were
+ *       chosen are in nfs3-limits.ts.
  * fail: post_op_attr.
  */
 export interface Fsinfo3Args {
@@ -44,7 +45,7 @@ export const fsinfo3: Nfs3ProcedureSpec<Fsinfo3Args, Attrs, Attrs | undefined> =
     w.u32(WTMAX).u32(WTPREF).u32(WTMULT);
     w.u32(DTPREF);
     writeU64Number(w, MAX_FILE_SIZE);
-    w.u32(0).u32(1); // time_delta: 0 s, 1 ns
+    w.u32(0).u32(TIME_DELTA_NSEC); // time_delta
     w.u32(FSINFO_PROPERTIES);
   },
   fail: (a, call) => call.attrsOf(a.fsroot),

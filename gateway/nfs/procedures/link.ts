@@ -39,7 +39,7 @@ export const link3: Nfs3ProcedureSpec<Link3Args, Link3Res, Link3Res> = {
   target: (a) => a.file,
   run: async (a, call, file) => {
     const dir = await call.resolve(a.link.dir);
-    checkName(a.link.name, 'create');
+    checkName(a.link.name);
     const res = await call.backend.link(file, dir, a.link.name);
     return { attrs: res.attrs, dirWcc: res.dir };
   },

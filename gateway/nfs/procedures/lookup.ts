@@ -1,7 +1,4 @@
-import type { Attrs, Ino } from '../../backend/attrs';
-import { FileType } from '../../backend/attrs';
-import type { Backend } from '../../backend/backend';
-import { BackendError } from '../../backend/errors';
+import type { Attrs } from '../../backend/attrs';
 import { checkName } from '../names';
 import type { Nfs3ProcedureSpec } from '../nfs3-procedure';
 import { type Diropargs3, decodeDiropargs3 } from '../xdr/diropargs3';
@@ -11,7 +8,8 @@ import { encodePostOpAttr } from '../xdr/wcc-data';
 /**
  * RFC 1813 §3.3.3 LOOKUP.
  * args: diropargs3 (directory handle, name). "." is the directory, ".." its parent — except at
- *       the export root, whose ".." is itself, so a client can never climb out of the export.
+ *       the export root, whose ".." is itself (the Backend's rule), so a client can never climb
+ *       out of the export.
  * ok:   the object's handle, its post_op_attr, the directory's post_op_attr.
  * fail: the directory's post_op_attr (lets a client cache the miss against the dir's mtime).
  */
@@ -21,24 +19,15 @@ export interface Lookup3Ok {
   readonly dirAttrs: Attrs | undefined;
 }
 
-async function lookupName(backend: Backend, dir: Ino, name: string): Promise<Attrs> {
-  if (name === '.' || (name === '..' && dir === backend.rootIno)) {
-    const attrs = await backend.getattr(dir);
-    if (attrs.type !== FileType.DIR) throw new BackendError('ENOTDIR', 'lookup in a non-directory');
-    return attrs;
-  }
-  return backend.lookup(dir, name);
-}
-
 export const lookup3: Nfs3ProcedureSpec<Diropargs3, Lookup3Ok, Attrs | undefined> = {
   name: 'LOOKUP',
   modifies: false,
   decode: decodeDiropargs3,
   target: (a) => a.dir,
   run: async (a, call, dir) => {
-    checkName(a.name, 'lookup');
+    checkName(a.name);
     const [attrs, dirAttrs] = await Promise.all([
-      lookupName(call.backend, dir, a.name),
+      call.backend.lookup(dir, a.name),
       call.backend.getattr(dir).catch(() => undefined),
     ]);
     return { handle: call.handleOf(attrs.fileid), attrs, dirAttrs };

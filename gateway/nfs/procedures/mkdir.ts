@@ -28,7 +28,7 @@ export const mkdir3: Nfs3ProcedureSpec<Mkdir3Args, NewObjectOk, Wcc> = {
   },
   target: (a) => a.where.dir,
   run: async (a, call, dir) => {
-    checkName(a.where.name, 'create');
+    checkName(a.where.name);
     const made = await call.backend.mkdir(dir, a.where.name, a.attrs.mode ?? 0o755, call.cred);
     return newObjectOk(call, made, a.attrs);
   },

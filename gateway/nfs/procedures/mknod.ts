@@ -1,5 +1,6 @@
 import { FileType, type SetAttrs, type Wcc } from '../../backend/attrs';
 import type { SpecialType } from '../../backend/backend';
+import { BackendError } from '../../backend/errors';
 import type { XdrReader } from '../../rpc/types';
 import { checkName } from '../names';
 import type { Nfs3ProcedureSpec } from '../nfs3-procedure';
@@ -19,7 +20,7 @@ import { newObjectOk } from './new-object';
  *       anything else — nothing; NF3REG, NF3DIR, NF3LNK (and unknown types) are
  *       NFS3ERR_BADTYPE: those have their own procedures.
  * ok:   the new object's post_op_fh3 and post_op_attr, the parent's wcc_data.
- * fail: the parent's wcc_data.
+ * fail: the parent's wcc_data. A device node from anyone but (unsquashed) root is NFS3ERR_PERM.
  */
 export interface Mknod3Args {
   readonly where: Diropargs3;
@@ -58,7 +59,12 @@ export const mknod3: Nfs3ProcedureSpec<Mknod3Args, NewObjectOk, Wcc> = {
   run: async (a, call, dir) => {
     const special = SPECIAL[a.type];
     if (special === undefined) throw new Nfs3Error(Nfs3Stat.NFS3ERR_BADTYPE, `mknod of ftype3 ${a.type}`);
-    checkName(a.where.name, 'create');
+    checkName(a.where.name);
+    // A device node grants raw access to hardware: like Linux (CAP_MKNOD), only root — after
+    // squashing — may make one. The gateway runs as root, so nothing below would refuse it.
+    if ((special === 'chr' || special === 'blk') && call.cred.uid !== 0) {
+      throw new BackendError('EPERM', 'only root may make device nodes');
+    }
     const { name } = a.where;
     const made = await call.backend.mknod(dir, name, special, a.attrs.mode ?? 0o644, a.rdev, call.cred);
     return newObjectOk(call, made, a.attrs);

@@ -38,8 +38,8 @@ export const rename3: Nfs3ProcedureSpec<Rename3Args, Rename3Wcc, Rename3Wcc> = {
   target: (a) => a.from.dir,
   run: async (a, call, fromDir) => {
     const toDir = await call.resolve(a.to.dir);
-    checkName(a.from.name, 'remove');
-    checkName(a.to.name, 'remove');
+    checkName(a.from.name);
+    checkName(a.to.name);
     const res = await call.backend.rename(fromDir, a.from.name, toDir, a.to.name);
     return { fromDir: res.fromDir, toDir: res.toDir };
   },

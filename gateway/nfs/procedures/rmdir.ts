@@ -17,7 +17,7 @@ export const rmdir3: Nfs3ProcedureSpec<Diropargs3, Wcc, Wcc> = {
   decode: decodeDiropargs3,
   target: (a) => a.dir,
   run: async (a, call, dir) => {
-    checkName(a.name, 'remove');
+    checkName(a.name);
     return (await call.backend.rmdir(dir, a.name)).dir;
   },
   encodeOk: encodeWccData,

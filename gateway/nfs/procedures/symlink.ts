@@ -32,7 +32,7 @@ export const symlink3: Nfs3ProcedureSpec<Symlink3Args, NewObjectOk, Wcc> = {
   },
   target: (a) => a.where.dir,
   run: async (a, call, dir) => {
-    checkName(a.where.name, 'create');
+    checkName(a.where.name);
     const made = await call.backend.symlink(dir, a.where.name, a.target, a.attrs.mode ?? 0o777, call.cred);
     return newObjectOk(call, made, a.attrs);
   },
