@@ -3,7 +3,7 @@ import type { ClientId } from './types';
 
 /**
  * Interns client ids as small integers (the client table stores numbers, not strings), and keeps
- * per-client state: xattr interest (rule 7), the delivery sequence, and a reference count so an
+ * per-client state: xattr interest (rule 7) and a reference count so an
  * index is recycled once nothing refers to it — SMB lease owners come and go, ids must not leak.
  */
 export class ClientRegistry {
@@ -11,8 +11,6 @@ export class ClientRegistry {
   private readonly ids: (ClientId | undefined)[] = [];
   private readonly refs: number[] = [];
   private readonly xattrPatterns: (RegExp[] | undefined)[] = [];
-  /** Last sequence number handed out per client (events are numbered per target). */
-  readonly seq: number[] = [];
   private readonly free: number[] = [];
 
   get size(): number {
@@ -27,7 +25,6 @@ export class ClientRegistry {
     this.indexOf.set(id, i);
     this.ids[i] = id;
     this.refs[i] = 0;
-    this.seq[i] = 0;
     this.xattrPatterns[i] = undefined;
     return i;
   }
@@ -38,11 +35,6 @@ export class ClientRegistry {
 
   idOf(i: number): ClientId {
     return this.ids[i]!;
-  }
-
-  nextSeq(i: number): number {
-    this.seq[i] = this.seq[i] + 1;
-    return this.seq[i];
   }
 
   /** Something (a table entry, a subscription, an xattr registration) holds or lets go of `i`. */

@@ -1,10 +1,9 @@
-import { flagNames } from './flags';
+import { ALL_FLAGS, flagNames } from './flags';
 import type { UpcallStats } from './types';
 
 /**
- * The core's counters: plain numbers bumped on the hot path; flag breakdown is kept per distinct
- * flags value (one Map update per notification) and expanded into per-bit counts only when a
- * snapshot is taken.
+ * The core's counters: plain numbers bumped on the hot path; the flag breakdown is kept per
+ * distinct flags value and expanded into per-bit counts only when a snapshot is taken.
  */
 export class CoreCounters {
   changes = 0;
@@ -18,20 +17,22 @@ export class CoreCounters {
   reaperPasses = 0;
   undeliverable = 0;
   subscriberErrors = 0;
-  private readonly byFlags = new Map<number, number>();
+  /** Indexed by the whole flags value (all flags fit in 14 bits): one array increment per notification. */
+  private readonly byFlags = new Float64Array(ALL_FLAGS + 1);
 
   countNotification(flags: number): void {
     this.notifications++;
-    this.byFlags.set(flags, (this.byFlags.get(flags) ?? 0) + 1);
+    this.byFlags[flags]++;
   }
 
   snapshot(
     gauges: Pick<UpcallStats, 'trackedInodes' | 'clientEntries' | 'clients' | 'subscribedClients'>,
   ): UpcallStats {
     const notificationsByFlag: Record<string, number> = {};
-    for (const [flags, n] of this.byFlags) {
-      for (const name of flagNames(flags)) notificationsByFlag[name] = (notificationsByFlag[name] ?? 0) + n;
-    }
+    this.byFlags.forEach((n, flags) => {
+      if (n > 0)
+        for (const name of flagNames(flags)) notificationsByFlag[name] = (notificationsByFlag[name] ?? 0) + n;
+    });
     return {
       ...gauges,
       changes: this.changes,

@@ -56,7 +56,6 @@ export class InMemoryUpcallCore<S = unknown> implements UpcallCore<S> {
   /** Per-change dedupe: client index → the change serial it was last collected for. */
   private readonly collectedFor: number[] = [];
   private serial = 0;
-  private allSeq = 0;
   private readonly errorListener: (err: unknown) => void;
   private readonly targets: number[] = [];
   private readonly collectTarget = (c: number): void => {
@@ -180,14 +179,14 @@ export class InMemoryUpcallCore<S = unknown> implements UpcallCore<S> {
     this.counters.countNotification(ev.flags);
     const ch = this.channels[t];
     if (ch?.listening) {
-      ch.offer(ev, () => this.clients.nextSeq(t));
+      ch.offer(ev);
       this.dispatcher.markDirty(ch as Channel<unknown>);
     } else {
       this.counters.undeliverable++;
     }
     if (this.allChannel.listening) {
       // The per-client queue may still merge into `ev`, so the all-stream gets its own copy.
-      this.allChannel.offer(ch?.listening ? { ...ev } : ev, () => ++this.allSeq);
+      this.allChannel.offer(ch?.listening ? { ...ev } : ev);
       this.dispatcher.markDirty(this.allChannel as Channel<unknown>);
     }
   }
@@ -278,7 +277,7 @@ export class InMemoryUpcallCore<S = unknown> implements UpcallCore<S> {
     const ch = i === undefined ? undefined : this.channels[i];
     if (i === undefined || !ch?.listening) return;
     this.counters.flushAll++;
-    ch.flushAll(reason, this.clients.nextSeq(i), this.scheduler.now());
+    ch.flushAll(reason, this.scheduler.now());
     this.dispatcher.markDirty(ch as Channel<unknown>);
   }
 

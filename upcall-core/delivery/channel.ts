@@ -18,6 +18,8 @@ export class Channel<S> {
   private queue: Invalidation<S>[] = [];
   private readonly waiting = new Map<InodeKey, Mutable<InodeInvalidation<S>>>();
   private flush: { reason: FlushReason; seq: number; at: number } | undefined;
+  /** Last sequence number handed out: events are numbered per stream, 1, 2, 3... */
+  private seq = 0;
   /** Set while the channel sits in the dispatcher's dirty list. */
   dirty = false;
 
@@ -46,7 +48,7 @@ export class Channel<S> {
   }
 
   /** Queues `ev`; returns false when it was merged into a waiting one (no new sequence number used). */
-  offer(ev: Mutable<InodeInvalidation<S>>, nextSeq: () => number): boolean {
+  offer(ev: Mutable<InodeInvalidation<S>>): boolean {
     if (this.coalesce) {
       const prior = this.waiting.get(ev.inode);
       if (prior !== undefined && canMerge(prior, ev)) {
@@ -58,20 +60,20 @@ export class Channel<S> {
     if (this.flush !== undefined) return false; // everything is being flushed anyway
     if (this.queue.length >= this.capacity) {
       this.counters.overflowed++;
-      this.flushAll('overflow', nextSeq(), ev.at);
+      this.flushAll('overflow', ev.at);
       return false;
     }
-    ev.seq = nextSeq();
+    ev.seq = ++this.seq;
     this.queue.push(ev);
     if (this.coalesce) this.waiting.set(ev.inode, ev);
     return true;
   }
 
   /** Replaces whatever waits with one flush-all. */
-  flushAll(reason: FlushReason, seq: number, at: number): void {
+  flushAll(reason: FlushReason, at: number): void {
     this.queue = [];
     this.waiting.clear();
-    this.flush = { reason, seq, at };
+    this.flush = { reason, seq: ++this.seq, at };
   }
 
   /** Delivers what waits, in order, to every subscriber. */
