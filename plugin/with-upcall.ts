@@ -100,11 +100,18 @@ class UpcallBackend implements Backend {
     const before = await this.inner.getattr(ino).catch(() => undefined);
     const wcc = await this.inner.setattr(ino, set, cred, guardCtime);
     const after = wcc.after;
+    // Times the request did not set may still move by rounding (utimes rewrites both at µs
+    // precision): compare only what was asked for, plus mtime when the size changed.
+    const mtimeAsked = set.mtime !== undefined || set.size !== undefined;
     const flags =
       before && after
         ? setattrFlags(
             { ...before, atimeMs: ms(before.atime), mtimeMs: ms(before.mtime) },
-            { ...after, atimeMs: ms(after.atime), mtimeMs: ms(after.mtime) },
+            {
+              ...after,
+              atimeMs: set.atime !== undefined ? ms(after.atime) : ms(before.atime),
+              mtimeMs: mtimeAsked ? ms(after.mtime) : ms(before.mtime),
+            },
           )
         : FOP_RULES.setattr.flags;
     if (flags !== 0) this.core.change(this.client, { inode: inodeKeyOf(ino), flags, stat: after });

@@ -1,0 +1,131 @@
+import type { Attrs, Ino } from '../../../../gateway/backend/attrs';
+import type { Backend } from '../../../../gateway/backend/backend';
+import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
+import { MetaCache } from '../../../../gateway/cache/meta-cache';
+import { ROOT, tempBackend } from '../../../helpers/temp-backend';
+
+let env: Awaited<ReturnType<typeof tempBackend>>;
+let cache: MetaCache;
+let clock: number;
+let calls: Record<string, number>;
+
+/** Counts calls that reach the backend, so a hit is a call that did not. */
+function counting(inner: Backend): Backend {
+  return new Proxy(inner, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls[String(prop)] = (calls[String(prop)] ?? 0) + 1;
+        return v.apply(target, args);
+      };
+    },
+  });
+}
+
+beforeEach(async () => {
+  env = await tempBackend();
+  calls = {};
+  clock = 1_000_000;
+  cache = new MetaCache(counting(env.backend), { ttlMs: 10_000, now: () => clock });
+});
+afterEach(() => env.close());
+
+const root = () => env.backend.rootIno;
+const key = (ino: Ino) => inodeKeyOf(ino);
+
+test('attributes are served from the cache until evicted or expired', async () => {
+  const f = await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
+  await cache.getattr(f.attrs.fileid);
+  await cache.getattr(f.attrs.fileid);
+  expect(calls.getattr).toBe(1);
+  cache.evictAttrs(key(f.attrs.fileid));
+  await cache.getattr(f.attrs.fileid);
+  expect(calls.getattr).toBe(2);
+  clock += 10_000;
+  await cache.getattr(f.attrs.fileid);
+  expect(calls.getattr).toBe(3);
+  expect(cache.stats().hits.attrs).toBe(1);
+});
+
+test('a missing name is cached as negative until its dentry is evicted', async () => {
+  await expect(cache.lookup(root(), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+  await env.backend.create(root(), 'x', { mode: 0o644 }, ROOT);
+  await expect(cache.lookup(root(), 'x')).rejects.toMatchObject({ code: 'ENOENT' }); // stale by design
+  cache.evictDentry(key(root()), 'x');
+  await expect(cache.lookup(root(), 'x')).resolves.toMatchObject({ size: 0 });
+});
+
+test('a fetch that raced with an eviction does not fill the cache', async () => {
+  const f = await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slow: Backend = Object.create(env.backend);
+  slow.getattr = async (ino: Ino): Promise<Attrs> => {
+    const a = await env.backend.getattr(ino); // the old value, read before the change
+    await gate;
+    return a;
+  };
+  const c = new MetaCache(slow, { ttlMs: 10_000, now: () => clock });
+  const pending = c.getattr(f.attrs.fileid);
+  c.evictAttrs(key(f.attrs.fileid)); // the upcall for a change made meanwhile
+  release();
+  await pending;
+  expect(c.stats().racedFills).toBe(1);
+  expect(c.stats().entries.attrs).toBe(0);
+});
+
+test('changes through the cache update it from post-op attributes (no miss afterwards)', async () => {
+  const f = await cache.create(root(), 'f', { mode: 0o644 }, ROOT);
+  await cache.write(f.attrs.fileid, 0, Buffer.from('12345'), 'file-sync');
+  const a = await cache.getattr(f.attrs.fileid);
+  expect(a.size).toBe(5);
+  expect(calls.getattr ?? 0).toBe(0);
+  await expect(cache.lookup(root(), 'f')).resolves.toMatchObject({ size: 5 });
+  expect(calls.lookup ?? 0).toBe(0);
+});
+
+test('a listing with attributes is served only while every entry\u2019s attributes are cached', async () => {
+  const f = await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
+  await cache.readdir(root(), 0n, 100, true);
+  await cache.readdir(root(), 0n, 100, true);
+  expect(calls.readdir).toBe(1);
+  cache.evictAttrs(key(f.attrs.fileid)); // e.g. another head wrote to f
+  await env.backend.write(f.attrs.fileid, 0, Buffer.from('abc'), 'file-sync');
+  const page = await cache.readdir(root(), 0n, 100, true);
+  expect(calls.readdir).toBe(2);
+  expect(page.entries.find((e) => e.name === 'f')?.attrs?.size).toBe(3);
+});
+
+test('entry changes through the cache drop the listing and record the new name', async () => {
+  await cache.readdir(root(), 0n, 100, false);
+  await cache.mkdir(root(), 'd', 0o755, ROOT);
+  const page = await cache.readdir(root(), 0n, 100, false);
+  expect(page.entries.map((e) => e.name)).toContain('d');
+  await cache.remove(root(), 'nonexistent').catch(() => {});
+  await cache.rmdir(root(), 'd');
+  await expect(cache.lookup(root(), 'd')).rejects.toMatchObject({ code: 'ENOENT' });
+});
+
+test('the lifetime cap: never longer than the cap, and a cap of 0 disables caching', async () => {
+  const f = await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
+  cache.setTtlCap(1000);
+  expect(cache.ttlMs).toBe(1000);
+  await cache.getattr(f.attrs.fileid);
+  clock += 1000;
+  await cache.getattr(f.attrs.fileid);
+  expect(calls.getattr).toBe(2);
+  cache.setTtlCap(0);
+  await cache.getattr(f.attrs.fileid);
+  await cache.getattr(f.attrs.fileid);
+  expect(calls.getattr).toBe(4);
+  cache.setTtlCap(undefined);
+  expect(cache.ttlMs).toBe(10_000);
+});
+
+test('flushAll drops everything', async () => {
+  const f = await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
+  await cache.getattr(f.attrs.fileid);
+  cache.flushAll();
+  expect(cache.stats().entries).toEqual({ attrs: 0, dirs: 0, listings: 0 });
+});
