@@ -1,11 +1,10 @@
 /**
- * NFSv3 and MOUNT v3 calls for tests: encode arguments with the project's XdrWriter, send them
+ * NFSv3 calls for tests (MOUNT v3's are in mount3-calls.ts): encode arguments with the project's XdrWriter, send them
  * through any RPC caller (the test RPC client, or a procedure table in process), decode the
  * replies with XdrReader into plain objects — failure bodies included, so a test can check
  * the wcc data a failed call carries. e2e tests reuse it.
  */
 import type { Attrs, SetAttrs, Time, Wcc } from '../../gateway/backend/attrs';
-import { MOUNT_PROGRAM, MOUNT_V3, MountStat3 } from '../../gateway/mount/mount3-status';
 import { NFS_PROGRAM, NFS_V3 } from '../../gateway/nfs/nfs3-limits';
 import { Nfs3Stat } from '../../gateway/nfs/nfs3-status';
 import { decodeFattr3 } from '../../gateway/nfs/xdr/fattr3';
@@ -377,68 +376,5 @@ export class Nfs3Calls {
       (r) => ({ wcc: decodeWccData(r), verf: Buffer.from(r.fixedOpaque(8)) }),
       (r) => ({ wcc: decodeWccData(r) }),
     );
-  }
-}
-
-export enum Mount3Proc {
-  NULL = 0,
-  MNT = 1,
-  DUMP = 2,
-  UMNT = 3,
-  UMNTALL = 4,
-  EXPORT = 5,
-}
-
-export class Mount3Calls {
-  constructor(
-    private readonly rpc: RpcCaller,
-    public auth: AuthSys | null = { stamp: 1, machine: 'test', uid: 1000, gid: 1000, gids: [1000] },
-  ) {}
-
-  private async raw(proc: Mount3Proc, args: Buffer): Promise<XdrReader> {
-    const { acceptStat, body } = await this.rpc.call(MOUNT_PROGRAM, MOUNT_V3, proc, args, this.auth);
-    if (acceptStat !== 0) throw new Error(`MOUNT3 ${Mount3Proc[proc]}: accept_stat ${acceptStat}`);
-    return createXdrReader(body);
-  }
-
-  async null(): Promise<void> {
-    await this.raw(Mount3Proc.NULL, Buffer.alloc(0));
-  }
-
-  async mnt(dirpath: string): Promise<{ stat: MountStat3; fh?: Buffer; flavors?: number[] }> {
-    const r = await this.raw(Mount3Proc.MNT, w().string(dirpath).finish());
-    const stat = r.u32() as MountStat3;
-    if (stat !== MountStat3.MNT3_OK) return { stat };
-    const fh = Buffer.from(r.opaque(64));
-    const n = r.u32();
-    const flavors = Array.from({ length: n }, () => r.u32());
-    return { stat, fh, flavors };
-  }
-
-  async dump(): Promise<{ host: string; dirpath: string }[]> {
-    const r = await this.raw(Mount3Proc.DUMP, Buffer.alloc(0));
-    const out: { host: string; dirpath: string }[] = [];
-    while (r.bool()) out.push({ host: r.string(255), dirpath: r.string(1024) });
-    return out;
-  }
-
-  async umnt(dirpath: string): Promise<void> {
-    await this.raw(Mount3Proc.UMNT, w().string(dirpath).finish());
-  }
-
-  async umntall(): Promise<void> {
-    await this.raw(Mount3Proc.UMNTALL, Buffer.alloc(0));
-  }
-
-  async exports(): Promise<{ dir: string; groups: string[] }[]> {
-    const r = await this.raw(Mount3Proc.EXPORT, Buffer.alloc(0));
-    const out: { dir: string; groups: string[] }[] = [];
-    while (r.bool()) {
-      const dir = r.string(1024);
-      const groups: string[] = [];
-      while (r.bool()) groups.push(r.string(255));
-      out.push({ dir, groups });
-    }
-    return out;
   }
 }

@@ -6,12 +6,14 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'winston';
 import { PosixBackend, type PosixBackendOptions } from '../../gateway/backend/posix-backend';
 import { createMount3Program, type Mount3Program } from '../../gateway/mount/mount3-program';
 import { type ExportConfig, ExportTable } from '../../gateway/nfs/exports';
 import { createNfs3Program, type Nfs3Program } from '../../gateway/nfs/nfs3-program';
 import { RpcServer } from '../../gateway/rpc/rpc-server';
-import { Mount3Calls, Nfs3Calls, type RpcCaller } from './nfs3-calls';
+import { Mount3Calls } from './mount3-calls';
+import { Nfs3Calls, type RpcCaller } from './nfs3-calls';
 import { AUTH_NONE, authSys, RpcClient } from './rpc-client';
 
 export interface Nfs3Harness {
@@ -35,6 +37,8 @@ export interface Nfs3Harness {
 export interface Nfs3HarnessOptions {
   readonly export?: Partial<ExportConfig>;
   readonly backend?: PosixBackendOptions;
+  /** Given to both programs; silent by default. */
+  readonly logger?: Logger;
 }
 
 export function callerOf(client: RpcClient): RpcCaller {
@@ -51,8 +55,8 @@ export async function startNfs3(opts: Nfs3HarnessOptions = {}): Promise<Nfs3Harn
   const exports = new ExportTable([
     { config: { name: '/export', path: dir, ...opts.export }, backend, handles: backend },
   ]);
-  const nfsProgram = createNfs3Program({ exports });
-  const mountProgram = createMount3Program({ exports });
+  const nfsProgram = createNfs3Program({ exports, logger: opts.logger });
+  const mountProgram = createMount3Program({ exports, logger: opts.logger });
   const server = new RpcServer().register(nfsProgram).register(mountProgram);
   const { port } = await server.listen(0);
   const clients: RpcClient[] = [];

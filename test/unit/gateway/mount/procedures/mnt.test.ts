@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MountStat3 } from '../../../../../gateway/mount/mount3-status';
 import { Nfs3Stat } from '../../../../../gateway/nfs/nfs3-status';
+import { captureLogger } from '../../../../helpers/capture-logger';
 import { type Nfs3Harness, startNfs3 } from '../../../../helpers/nfs3-server';
 
 describe('MOUNTPROC3_MNT (RFC 1813 §5.2.1)', () => {
@@ -39,5 +40,22 @@ describe('MOUNTPROC3_MNT (RFC 1813 §5.2.1)', () => {
     expect((await h.mount.mnt('/export/a/missing')).stat).toBe(MountStat3.MNT3ERR_NOENT);
     expect((await h.mount.mnt('/export/a/file')).stat).toBe(MountStat3.MNT3ERR_NOTDIR);
     expect((await h.mount.mnt('/export/a/../..')).stat).toBe(MountStat3.MNT3ERR_ACCES);
+  });
+});
+
+describe('MNT logging', () => {
+  test('a mount is logged with the client address and path; a refusal too', async () => {
+    const { logger, entries } = captureLogger('info');
+    const h = await startNfs3({ logger });
+    try {
+      await h.mount.mnt('/export');
+      await h.mount.mnt('/elsewhere');
+      expect(entries).toEqual([
+        expect.objectContaining({ level: 'info', message: 'mount', client: '127.0.0.1', dirpath: '/export' }),
+        expect.objectContaining({ level: 'info', client: '127.0.0.1', dirpath: '/elsewhere' }),
+      ]);
+    } finally {
+      await h.close();
+    }
   });
 });
