@@ -1,0 +1,2 @@
+/** Contract kits a third party runs against its own implementation (with jest). */
+export { type AttachAdapter, recordingCache, runAdapterContract } from './adapter.contract';
