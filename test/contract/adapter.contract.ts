@@ -52,7 +52,7 @@ export function runAdapterContract(name: string, attach: AttachAdapter): void {
     });
 
     /** `ME` has seen `seen`; OTHER changes something; what did the adapter evict? */
-    async function after(seen: InodeKey[], change: Parameters<UpcallCore['change']>[1]): Promise<string[]> {
+    async function evictionsAfter(seen: InodeKey[], change: Parameters<UpcallCore['change']>[1]): Promise<string[]> {
       for (const i of seen) core.access(ME, i);
       core.change(OTHER, change);
       await settle();
@@ -68,17 +68,17 @@ export function runAdapterContract(name: string, attach: AttachAdapter): void {
       ['NLINK', F.NLINK],
       ['INVAL_ATTR', F.INVAL_ATTR],
     ])('%s drops the inode\u2019s attributes', async (_n, flags) => {
-      expect(await after([7], { inode: 7, flags })).toContain('attrs 7');
+      expect(await evictionsAfter([7], { inode: 7, flags })).toContain('attrs 7');
     });
 
     test('a create in a directory drops the name (negative entry) and the listing', async () => {
-      const calls = await after([2], { inode: 2, flags: F.TIMES, name: 'new' });
+      const calls = await evictionsAfter([2], { inode: 2, flags: F.TIMES, name: 'new' });
       expect(calls).toEqual(expect.arrayContaining(['listing 2']));
       expect(calls.some((c) => c === 'dentry 2/new' || c === 'dentry 2/*')).toBe(true);
     });
 
     test('unlink drops the dentry in the parent, the parent listing and the target attributes', async () => {
-      const calls = await after([7], {
+      const calls = await evictionsAfter([7], {
         inode: 7,
         flags: F.NLINK | F.TIMES | F.PARENT_TIMES,
         parent: 2,
@@ -89,7 +89,7 @@ export function runAdapterContract(name: string, attach: AttachAdapter): void {
     });
 
     test('rename drops the old and the new name and both listings', async () => {
-      const calls = await after([7], {
+      const calls = await evictionsAfter([7], {
         inode: 7,
         flags: F.RENAME | F.PARENT_TIMES,
         parent: 3,
@@ -111,7 +111,7 @@ export function runAdapterContract(name: string, attach: AttachAdapter): void {
 
     test('xattr changes drop the xattrs the adapter registered', async () => {
       core.registerXattrs(ME, ['user.*']);
-      const calls = await after([7], { inode: 7, flags: F.XATTR, xattrs: ['user.a'] });
+      const calls = await evictionsAfter([7], { inode: 7, flags: F.XATTR, xattrs: ['user.a'] });
       expect(calls.some((c) => c === 'xattrs 7 user.a' || c === 'xattrs 7 *' || c === 'handle 7')).toBe(true);
     });
 
@@ -131,7 +131,7 @@ export function runAdapterContract(name: string, attach: AttachAdapter): void {
     test('after unsubscribing, nothing more is evicted and the core keeps no subscription', async () => {
       sub.unsubscribe();
       expect(core.stats().subscribedClients).toBe(0);
-      const calls = await after([7], { inode: 7, flags: F.SIZE });
+      const calls = await evictionsAfter([7], { inode: 7, flags: F.SIZE });
       expect(calls).toEqual([]);
     });
   });
