@@ -52,7 +52,10 @@ export function runAdapterContract(name: string, attach: AttachAdapter): void {
     });
 
     /** `ME` has seen `seen`; OTHER changes something; what did the adapter evict? */
-    async function evictionsAfter(seen: InodeKey[], change: Parameters<UpcallCore['change']>[1]): Promise<string[]> {
+    async function evictionsAfter(
+      seen: InodeKey[],
+      change: Parameters<UpcallCore['change']>[1],
+    ): Promise<string[]> {
       for (const i of seen) core.access(ME, i);
       core.change(OTHER, change);
       await settle();
