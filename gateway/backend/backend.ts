@@ -94,7 +94,7 @@ export interface Backend {
 
   getattr(ino: Ino): Promise<Attrs>;
   lookup(dir: Ino, name: string): Promise<Attrs>;
-  /** `guardCtime`: NFSv3 sattrguard3 — fail with NOT_SYNC-equivalent EAGAIN if ctime differs. */
+  /** `guardCtime`: NFSv3 sattrguard3 — fail with ENOTSYNC (NFS3ERR_NOT_SYNC) if ctime differs. */
   setattr(ino: Ino, set: SetAttrs, cred: Cred, guardCtime?: { sec: number; nsec: number }): Promise<Wcc>;
   access(ino: Ino, cred: Cred, wanted: number): Promise<{ granted: number; attrs: Attrs }>;
   read(ino: Ino, offset: number, count: number): Promise<ReadResult>;

@@ -13,7 +13,8 @@ import { BackendError } from './errors';
  *   17  u32  generation (genOf: low bits of the birth time; tells a reused inode number)
  *   21  u8   depth: directories between the root and the object (255 = not known)
  *   22  u16  × n  hints: 16-bit hash of each of those directories' inodes, root side first,
- *              n = min(depth, 17) — enough to walk from the root after a restart
+ *              n = min(depth, 17) — enough to walk from the root after a restart (16 when
+ *              `maxBytes` is 63, leaving a byte for the NFS layer's export prefix)
  *   22+2n  8 bytes: HMAC-SHA256 of everything before, truncated
  *
  * The MAC key by default is derived from the export's fsid and root inode, so every head
@@ -27,7 +28,10 @@ const MAGIC = 0xa1;
 const FIXED = 22;
 const MAC_BYTES = 8;
 export const MIN_HANDLE_BYTES = FIXED + MAC_BYTES;
-export const MAX_HINTS = (MAX_HANDLE_BYTES - MIN_HANDLE_BYTES) / 2;
+/** Hints that fit a handle of `maxBytes` (17 in 64 bytes, 16 in 63 — an export prefix byte). */
+export function hintsThatFit(maxBytes: number): number {
+  return Math.floor((maxBytes - MIN_HANDLE_BYTES) / 2);
+}
 export const DEPTH_UNKNOWN = 255;
 
 /** What PosixBackend offers the protocol servers besides the Backend seam. */
@@ -69,12 +73,23 @@ export function deriveHandleKey(fsid: bigint, rootIno: Ino, secret?: Uint8Array)
 }
 
 export class HandleCoder {
-  constructor(private readonly key: Buffer) {}
+  private readonly maxHints: number;
+
+  /** `maxBytes` must be the same on every head: a longer handle is refused as malformed. */
+  constructor(
+    private readonly key: Buffer,
+    private readonly maxBytes = MAX_HANDLE_BYTES,
+  ) {
+    if (!Number.isInteger(maxBytes) || maxBytes < MIN_HANDLE_BYTES || maxBytes > MAX_HANDLE_BYTES) {
+      throw new RangeError(`maxHandleBytes must be ${MIN_HANDLE_BYTES}..${MAX_HANDLE_BYTES}`);
+    }
+    this.maxHints = hintsThatFit(maxBytes);
+  }
 
   /** `ancestry`: directory inodes from below the root down to the parent; undefined if unknown. */
   encode(id: HandleIdentity, ancestry: readonly Ino[] | undefined): Buffer {
     const depth = ancestry === undefined ? DEPTH_UNKNOWN : Math.min(ancestry.length, DEPTH_UNKNOWN - 1);
-    const hints = ancestry === undefined ? [] : ancestry.slice(0, MAX_HINTS).map(hintOf);
+    const hints = ancestry === undefined ? [] : ancestry.slice(0, this.maxHints).map(hintOf);
     const buf = Buffer.alloc(FIXED + 2 * hints.length + MAC_BYTES);
     buf.writeUInt8(MAGIC, 0);
     buf.writeBigUInt64BE(BigInt.asUintN(64, id.fsid), 1);
@@ -92,7 +107,7 @@ export class HandleCoder {
   /** Checks shape and MAC; throws EBADHANDLE on anything that is not a handle we made. */
   decode(buf: Buffer): DecodedHandle {
     const len = buf.length;
-    if (len < MIN_HANDLE_BYTES || len > MAX_HANDLE_BYTES || (len - MIN_HANDLE_BYTES) % 2 !== 0) {
+    if (len < MIN_HANDLE_BYTES || len > this.maxBytes || (len - MIN_HANDLE_BYTES) % 2 !== 0) {
       throw new BackendError('EBADHANDLE', `handle of ${len} bytes`);
     }
     if (buf.readUInt8(0) !== MAGIC) throw new BackendError('EBADHANDLE', 'bad handle magic');
@@ -102,7 +117,7 @@ export class HandleCoder {
     }
     const depth = buf.readUInt8(21);
     const n = (body - FIXED) / 2;
-    const expected = depth === DEPTH_UNKNOWN ? 0 : Math.min(depth, MAX_HINTS);
+    const expected = depth === DEPTH_UNKNOWN ? 0 : Math.min(depth, this.maxHints);
     if (n !== expected) throw new BackendError('EBADHANDLE', 'handle hint count does not match depth');
     const hints: number[] = [];
     for (let i = 0; i < n; i++) hints.push(buf.readUInt16BE(FIXED + 2 * i));

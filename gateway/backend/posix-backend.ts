@@ -54,6 +54,11 @@ export interface PosixBackendOptions {
   readonly fsid?: bigint;
   /** Key for the handle check, the same on every head (see handle-codec.ts); default derived. */
   readonly handleSecret?: Uint8Array;
+  /**
+   * Longest handle minted (30..64, default 64). 63 when the NFS layer prefixes handles with an
+   * export byte (several exports). Must be the same on every head.
+   */
+  readonly maxHandleBytes?: number;
   /** Open descriptors kept for reads, writes and directory anchors (default 64). */
   readonly maxOpenFiles?: number;
   /** A cached descriptor unused this long is closed (default 10 s). */
@@ -102,6 +107,20 @@ export class PosixBackend implements Backend, HandleCodec {
     } catch (err) {
       throw fromNodeError(err, `open export root ${rootPath}`);
     }
+    try {
+      return await PosixBackend.assemble(real, rootFh, options, log);
+    } catch (err) {
+      await rootFh.close();
+      throw err;
+    }
+  }
+
+  private static async assemble(
+    real: string,
+    rootFh: FileHandle,
+    options: PosixBackendOptions,
+    log: Logger,
+  ): Promise<PosixBackend> {
     const rootSt = await rootFh.stat({ bigint: true });
     const anchors = options.withoutProcFd
       ? FdAnchors.without()
@@ -124,9 +143,17 @@ export class PosixBackend implements Backend, HandleCodec {
       onGone: (ino) => ctx?.forget(ino),
     });
     ctx = new OpsContext(loc, table, fds, snapshots, fsid, readOnly, options.maxIoBytes ?? 1 << 20, log);
-    const coder = new HandleCoder(deriveHandleKey(fsid, rootSt.ino, options.handleSecret));
+    const coder = new HandleCoder(
+      deriveHandleKey(fsid, rootSt.ino, options.handleSecret),
+      options.maxHandleBytes,
+    );
     log.debug('export opened', { root: real, fsid: String(fsid), readOnly });
     return new PosixBackend(ctx, coder, rootFh);
+  }
+
+  /** Descriptors cached for reads, writes and directory anchors (not counting the root's). */
+  get openDescriptors(): number {
+    return this.ctx.fds.size;
   }
 
   /** Closes every descriptor. Calls made afterwards fail. */
@@ -149,7 +176,7 @@ export class PosixBackend implements Backend, HandleCodec {
     return this.ctx.table.handle(ino) ?? h;
   }
 
-  resolveHandle(h: Buffer): Promise<Ino> {
+  async resolveHandle(h: Buffer): Promise<Ino> {
     return resolveHandle(this.ctx, this.coder.decode(h), h);
   }
 
@@ -182,7 +209,7 @@ export class PosixBackend implements Backend, HandleCodec {
     return { granted: grantedAccess(attrs, cred, wanted, this.ctx.readOnly), attrs };
   }
 
-  read(ino: Ino, offset: number, count: number): Promise<ReadResult> {
+  async read(ino: Ino, offset: number, count: number): Promise<ReadResult> {
     return readOp(this.ctx, ino, offset, count);
   }
 
@@ -197,7 +224,7 @@ export class PosixBackend implements Backend, HandleCodec {
     }));
   }
 
-  readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean): Promise<DirPage> {
+  async readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean): Promise<DirPage> {
     return readdirOp(this.ctx, dir, cookie, maxEntries, withAttrs);
   }
 
@@ -217,33 +244,33 @@ export class PosixBackend implements Backend, HandleCodec {
     };
   }
 
-  fsync(ino: Ino): Promise<Attrs> {
+  async fsync(ino: Ino): Promise<Attrs> {
     return fsyncOp(this.ctx, ino);
   }
 
   // ---- modifying calls ---------------------------------------------------------------------
 
-  setattr(ino: Ino, set: SetAttrs, cred: Cred, guardCtime?: Time): Promise<Wcc> {
+  async setattr(ino: Ino, set: SetAttrs, cred: Cred, guardCtime?: Time): Promise<Wcc> {
     return setattrOp(this.ctx, ino, set, cred, guardCtime);
   }
 
-  write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
+  async write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
     return writeOp(this.ctx, ino, offset, data, stable);
   }
 
-  create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
+  async create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
     return createOp(this.ctx, dir, name, how, cred);
   }
 
-  mkdir(dir: Ino, name: string, mode: number, cred: Cred): Promise<CreateResult> {
+  async mkdir(dir: Ino, name: string, mode: number, cred: Cred): Promise<CreateResult> {
     return mkdirOp(this.ctx, dir, name, mode, cred);
   }
 
-  symlink(dir: Ino, name: string, target: string, _mode: number, cred: Cred): Promise<CreateResult> {
+  async symlink(dir: Ino, name: string, target: string, _mode: number, cred: Cred): Promise<CreateResult> {
     return symlinkOp(this.ctx, dir, name, target, cred);
   }
 
-  mknod(
+  async mknod(
     dir: Ino,
     name: string,
     type: SpecialType,
@@ -254,19 +281,19 @@ export class PosixBackend implements Backend, HandleCodec {
     return mknodOp(this.ctx, dir, name, type, mode, rdev, cred);
   }
 
-  link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
+  async link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
     return linkOp(this.ctx, ino, dir, name);
   }
 
-  remove(dir: Ino, name: string): Promise<RemoveResult> {
+  async remove(dir: Ino, name: string): Promise<RemoveResult> {
     return removeOp(this.ctx, dir, name);
   }
 
-  rmdir(dir: Ino, name: string): Promise<RemoveResult> {
+  async rmdir(dir: Ino, name: string): Promise<RemoveResult> {
     return rmdirOp(this.ctx, dir, name);
   }
 
-  rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
+  async rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
     return renameOp(this.ctx, fromDir, fromName, toDir, toName);
   }
 }

@@ -69,12 +69,12 @@ async function removeEntry(
   });
 }
 
-export function removeOp(ctx: OpsContext, dirIno: Ino, rawName: string): Promise<RemoveResult> {
+export async function removeOp(ctx: OpsContext, dirIno: Ino, rawName: string): Promise<RemoveResult> {
   ctx.assertWritable('remove');
   return removeEntry(ctx, dirIno, entryName(rawName, 'remove'), false);
 }
 
-export function rmdirOp(ctx: OpsContext, dirIno: Ino, rawName: string): Promise<RemoveResult> {
+export async function rmdirOp(ctx: OpsContext, dirIno: Ino, rawName: string): Promise<RemoveResult> {
   ctx.assertWritable('rmdir');
   return removeEntry(ctx, dirIno, entryName(rawName, 'rmdir'), true);
 }

@@ -37,10 +37,15 @@ function checkSet(set: SetAttrs): void {
   }
 }
 
+/**
+ * Seconds as the double Node wants. libuv turns it back into a timespec and truncates to the
+ * microsecond; a double near 2^31 s is only good to ~0.24 µs, so we aim at the middle of the
+ * microsecond (+500 ns) and the truncation lands on the one asked for.
+ */
 function seconds(t: Time | 'server' | undefined, current: Time, now: number): number {
   if (t === 'server') return now;
   const v = t ?? current;
-  return v.sec + v.nsec / 1e9;
+  return v.sec + (Math.floor(v.nsec / 1000) * 1000 + 500) / 1e9;
 }
 
 /** NFSv3 sattrguard3: refuse unless the object's ctime is still the one the client saw. */
