@@ -88,10 +88,12 @@ export class FdCache {
     return slot ? this.pin(slot) : undefined;
   }
 
-  /** Caches a descriptor opened elsewhere (e.g. by CREATE), unless one is cached already. */
+  /**
+   * Caches a descriptor just opened elsewhere (CREATE, MKDIR), replacing any cached one: the
+   * fresh descriptor was verified a moment ago and is read-write.
+   */
   adopt(ino: Ino, kind: FdKind, opened: Opened): void {
-    if (this.slots.has(ino)) this.closeFh(opened.fh);
-    else this.insert(ino, kind, opened);
+    this.insert(ino, kind, opened);
   }
 
   /** The object is gone or changed identity: close its descriptor once nobody uses it. */
@@ -120,7 +122,8 @@ export class FdCache {
       retired: false,
     };
     this.slots.set(ino, slot);
-    this.evictOverflow();
+    // Never the newcomer: acquire pins it only after insert returns.
+    this.evictOverflow(slot);
     this.startTimer();
     return slot;
   }
@@ -143,6 +146,7 @@ export class FdCache {
         slot.pins--;
         slot.lastUsed = this.now();
         if (slot.retired && slot.pins === 0) this.closeFh(slot.fh);
+        else this.evictOverflow();
       },
     };
   }
@@ -155,11 +159,12 @@ export class FdCache {
     if (this.slots.size === 0) this.stopTimer();
   }
 
-  private evictOverflow(): void {
+  /** Closes least recently used unpinned descriptors down to `max` (over it while all are in use). */
+  private evictOverflow(keep?: Slot): void {
     if (this.slots.size <= this.max) return;
     for (const slot of [...this.slots.values()]) {
       if (this.slots.size <= this.max) break;
-      if (slot.pins === 0) this.retire(slot);
+      if (slot.pins === 0 && slot !== keep) this.retire(slot);
     }
   }
 

@@ -199,7 +199,7 @@ export class PosixBackend implements Backend, HandleCodec {
         throw fromNodeError(err, `lookup ${name}`);
       }
       if (st.dev !== this.ctx.loc.dev) throw new BackendError('EXDEV', `${name} is on another file system`);
-      if (c.kind === 'entry') this.ctx.loc.note(st, { parent: dir, name: c.name });
+      this.ctx.loc.note(st, c.kind === 'entry' ? { parent: dir, name: c.name } : undefined);
       return this.ctx.attrs(st);
     });
   }

@@ -91,6 +91,8 @@ async function entryAt(
   } else if (index === 1) {
     name = '..';
     st = dir.ino === ctx.loc.rootIno ? dir.st : await lstat(dir.at('..'), { bigint: true });
+    // READDIRPLUS hands out a handle for '..' too: make sure the table knows it (a no-op if it does).
+    ctx.loc.note(st);
   } else {
     name = snap.names[index - DOT_POSITIONS]!;
     st = await lstatOrUndefined(dir.at(name));

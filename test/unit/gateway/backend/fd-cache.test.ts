@@ -62,6 +62,38 @@ describe('descriptor cache', () => {
     await cache.closeAll();
   });
 
+  test('a retired descriptor with two users closes only when the last one releases', async () => {
+    const log: string[] = [];
+    const cache = new FdCache({ max: 4, idleMs: 0 });
+    const first = await cache.acquire(1n, 'file', false, opener('a', log));
+    const second = await cache.acquire(1n, 'file', false, opener('a', log));
+    expect(second.fh).toBe(first.fh);
+    cache.forget(1n);
+    first.release();
+    await new Promise((r) => setImmediate(r));
+    expect(closed(second)).toBe(false);
+    await second.fh.stat();
+    second.release();
+    await new Promise((r) => setImmediate(r));
+    expect(closed(second)).toBe(true);
+    await cache.closeAll();
+  });
+
+  test('a newcomer opened while every cached descriptor is in use is not closed under its caller', async () => {
+    const log: string[] = [];
+    const cache = new FdCache({ max: 1, idleMs: 0 });
+    const a = await cache.acquire(1n, 'file', false, opener('a', log));
+    const b = await cache.acquire(2n, 'file', false, opener('b', log));
+    await new Promise((r) => setImmediate(r));
+    expect(closed(b)).toBe(false);
+    await b.fh.stat();
+    a.release();
+    b.release();
+    await new Promise((r) => setImmediate(r));
+    expect(cache.size).toBe(1); // back within max once released
+    await cache.closeAll();
+  });
+
   test('descriptors idle for idleMs are closed by the sweep', async () => {
     const now = { t: 0 };
     const log: string[] = [];
@@ -91,16 +123,16 @@ describe('descriptor cache', () => {
     expect(closed(ro)).toBe(true);
   });
 
-  test('adopt keeps an existing descriptor and closes the newcomer', async () => {
+  test('adopt replaces a cached descriptor with the fresh one', async () => {
     const cache = new FdCache({ max: 4, idleMs: 0 });
-    const first = { fh: await open(join(dir, 'a'), 'r'), writable: true };
-    const second = { fh: await open(join(dir, 'a'), 'r'), writable: true };
-    cache.adopt(1n, 'file', first);
-    cache.adopt(1n, 'file', second);
+    const stale = { fh: await open(join(dir, 'a'), 'r'), writable: true };
+    const fresh = { fh: await open(join(dir, 'a'), 'r'), writable: true };
+    cache.adopt(1n, 'file', stale);
+    cache.adopt(1n, 'file', fresh);
     await new Promise((r) => setImmediate(r));
-    expect(closed(second)).toBe(true);
+    expect(closed(stale)).toBe(true);
     const lease = cache.tryAcquire(1n)!;
-    expect(lease.fh).toBe(first.fh);
+    expect(lease.fh).toBe(fresh.fh);
     lease.release();
     await cache.closeAll();
   });

@@ -177,4 +177,14 @@ describe('PosixBackend handles (handleOf / resolveHandle)', () => {
     const made = await fresh.create(got, 'new', { mode: 0o644 }, ROOT);
     expect((await lstat(join(fx.dir, 'a/b/new'), { bigint: true })).ino).toBe(made.attrs.fileid);
   });
+
+  test('every entry READDIRPLUS returns, dots included, has a handle at once', async () => {
+    await mkdir(join(fx.dir, 'a/b'), { recursive: true });
+    await writeFile(join(fx.dir, 'a/b/f'), '');
+    const fresh = await fx.open();
+    const b = await fresh.resolveHandle(fx.be.handleOf(await walk(fx.be, 'a/b')));
+    const page = await fresh.readdir(b, 0n, 10, true);
+    for (const e of page.entries) expect(await fresh.resolveHandle(fresh.handleOf(e.fileid))).toBe(e.fileid);
+    expect(page.entries.map((e) => e.name)).toEqual(['.', '..', 'f']);
+  });
 });

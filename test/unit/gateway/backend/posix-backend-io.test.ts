@@ -131,4 +131,20 @@ describe('PosixBackend read / write / fsync', () => {
     await expectCode(fx.be.write(ino, 0, Buffer.from('x'), 'unstable'), 'ESTALE');
     await expectCode(fx.be.getattr(ino), 'ESTALE');
   });
+
+  test('parallel calls through a 2-descriptor cache: evictions never close a descriptor in use', async () => {
+    const be = await fx.open({ maxOpenFiles: 2 });
+    const n = 40;
+    const made = await Promise.all(
+      Array.from({ length: n }, (_, i) => be.create(be.rootIno, `p${i}`, { mode: 0o644 }, ROOT)),
+    );
+    await Promise.all(
+      made.map((m, i) => be.write(m.attrs.fileid, 0, Buffer.from(`content-${i}`.repeat(100)), 'unstable')),
+    );
+    const reads = await Promise.all(made.map((m) => be.read(m.attrs.fileid, 0, 100_000)));
+    reads.forEach((r, i) => {
+      expect(r.data.toString()).toBe(`content-${i}`.repeat(100));
+    });
+    expect(be.openDescriptors).toBeLessThanOrEqual(2);
+  });
 });
