@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { buildAllowList } from '../gateway/nfs/exports';
 import { resolveOptions, type UpcallOptionsInput } from '../upcall-core';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
@@ -92,6 +93,12 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
     throw new ConfigError(`exportName: must start with '/', got '${c.exportName}'`);
   if (!Number.isFinite(c.cacheTtlMs) || c.cacheTtlMs < 0)
     throw new ConfigError('cacheTtlMs: expected ms >= 0');
+  if (!Array.isArray(c.allowed)) throw new ConfigError('allowed: expected a list of address blocks');
+  try {
+    buildAllowList(c.allowed);
+  } catch (err) {
+    throw new ConfigError(`allowed: ${(err as Error).message}`);
+  }
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
   c.upcall = resolveOptions(c.upcall); // throws InvalidOptionError naming the option

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type GatewayConfig, loadConfigFile, resolveConfig } from './config';
 import { createLogger, LOG_LEVELS } from './logger';
 import { startHead } from './start-head';
@@ -41,7 +41,8 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
 async function serve(o: Record<string, unknown>): Promise<void> {
   const configPath = o.config as string | undefined;
   const file = configPath ? loadConfigFile(configPath) : {};
-  const config = resolveConfig(file, flagsToConfig(o));
+  const flags = flagsToConfig(o);
+  const config = resolveConfig(file, flags);
   const logger = createLogger(config.logLevel);
   const head = await startHead(config, logger);
   logger.info('upcall gateway ready', {
@@ -54,11 +55,12 @@ async function serve(o: Record<string, unknown>): Promise<void> {
     upcall: head.core.options,
     cacheTtlMs: head.nfs.cache.ttlMs,
   });
-  // SIGHUP: re-read the config file and apply its upcall options without a restart.
+  // SIGHUP: re-read the config file and apply its upcall options without a restart. Layered as
+  // at start (command-line flags still override the file), so a reload never undoes a flag.
   process.on('SIGHUP', () => {
     if (!configPath) return logger.warn('SIGHUP ignored: no --config file to reload', { part: 'gateway' });
     try {
-      const next = head.core.reconfigure(resolveConfig(loadConfigFile(configPath)).upcall);
+      const next = head.core.reconfigure(resolveConfig(loadConfigFile(configPath), flags).upcall);
       logger.info('config reloaded', { part: 'gateway', upcall: next, cacheTtlMs: head.nfs.cache.ttlMs });
     } catch (err) {
       logger.error('config reload refused; options unchanged', {
@@ -90,6 +92,12 @@ async function admin(port: number, method: 'GET' | 'PUT', body?: unknown): Promi
 
 const program = new Command('upcall-gateway')
   .description('NFS gateway with GlusterFS-style cache invalidation (upcall)')
+  // Usage errors (a bad flag value, an unknown option) exit 2 like every other bad input,
+  // instead of commander's default 1; subcommands inherit this.
+  .exitOverride()
+  // `get`/`set` have their own --admin-port: without this the server's flag of the same name
+  // takes it and the subcommand reports it missing.
+  .enablePositionalOptions()
   .option('-e, --export <dir>', 'directory to export (default: a fresh temporary directory)')
   .option('--export-name <path>', "path clients mount (default '/export')")
   .option('--host <addr>', "address to listen on (default '0.0.0.0')")
@@ -132,6 +140,7 @@ program
   .action((option: string, value: string, o) => admin(o.adminPort, 'PUT', { [option]: value }));
 
 program.parseAsync(process.argv).catch((err: Error) => {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2); // commander printed why
   const known =
     err instanceof ConfigError ||
     err.name === 'InvalidOptionError' ||
