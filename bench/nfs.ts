@@ -169,7 +169,7 @@ function summarise(samples: Map<string, Sample[]>): {
     });
   }
   const load = mean([...samples.values()].flat().map((s) => s.load1));
-  rows.push({ bench: 'nfs', metric: 'load average 1 min, mean at run starts', value: load, unit: 'load' });
+  rows.push({ bench: 'nfs', metric: 'load average (1 min) mean at run starts', value: load, unit: 'load' });
   return { rows, table };
 }
 
