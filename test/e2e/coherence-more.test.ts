@@ -51,6 +51,7 @@ describePeer('two frontends: the rest of the fop table', 'gcc + libnfs-dev', lib
     await a.creat('/orig', 0o644);
     for (let i = 0; i < 3; i++) {
       expect((await warm('/orig')).nlink).toBe(1);
+      await expect(b.stat(`/alias${i}`)).rejects.toMatchObject({ code: 'ENOENT' }); // negative entry
       await a.link('/orig', `/alias${i}`);
       expect((await b.stat('/orig')).nlink).toBe(2);
       expect((await warm(`/alias${i}`)).nlink).toBe(2);

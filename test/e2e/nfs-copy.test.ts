@@ -73,6 +73,16 @@ describePeer('nfs-ls, nfs-cp and nfs-cat against the gateway', 'libnfs-utils', l
     expect((await nfsCat(urlOf(t.url, '/empty'))).length).toBe(0);
   });
 
+  test('six clients copying at once each get their own bytes back', async () => {
+    const datas = Array.from({ length: 6 }, () => randomBytes(2 * 1024 * 1024 + 11));
+    await Promise.all(datas.map((d, i) => writeFile(join(local, `par${i}`), d)));
+    await Promise.all(datas.map((_, i) => nfsCp(join(local, `par${i}`), urlOf(t.url, `/par${i}`))));
+    for (const [i, d] of datas.entries())
+      expect((await readFile(join(t.dir, `par${i}`))).equals(d)).toBe(true);
+    const back = await Promise.all(datas.map((_, i) => nfsCat(urlOf(t.url, `/par${i}`))));
+    for (const [i, d] of datas.entries()) expect(back[i]!.equals(d)).toBe(true);
+  });
+
   test('nfs-cat of a missing file fails', async () => {
     await expect(nfsCat(urlOf(t.url, '/no-such-file'))).rejects.toThrow(/nfs-cat failed/);
   });
