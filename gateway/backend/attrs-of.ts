@@ -79,6 +79,16 @@ export function attrsOf(st: BigIntStats, fsid: bigint): Attrs {
   };
 }
 
+/** What permission checks need, without building a whole Attrs. */
+export function permOf(st: BigIntStats): Pick<Attrs, 'type' | 'mode' | 'uid' | 'gid'> {
+  return {
+    type: fileTypeOf(st.mode),
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+  };
+}
+
 /** The pre-operation half of wcc_data, straight from a stat. */
 export function wccOf(st: BigIntStats): WccAttr {
   return { size: Number(st.size), mtime: timeOfNs(st.mtimeNs), ctime: timeOfNs(st.ctimeNs) };

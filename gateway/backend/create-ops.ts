@@ -13,7 +13,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import type { Attrs, Ino, Wcc } from './attrs';
-import { fileTypeOf, isLnkStat, isRegStat, wccOf } from './attrs-of';
+import { fileTypeOf, isLnkStat, isRegStat, permOf, wccOf } from './attrs-of';
 import type { CreateHow, CreateResult, Cred, SpecialType } from './backend';
 import { checkSymlinkTarget, entryName } from './confine';
 import type { OpsContext } from './context';
@@ -21,6 +21,7 @@ import { BackendError, fromNodeError } from './errors';
 import { type DirAnchor, lstatOrUndefined, stale } from './locator';
 import { makeSpecial } from './mknod-special';
 import { modeForNew, ownerForNew } from './perm-rules';
+import { canAddEntry, checkAddEntry, checkHardlink, checkSearch, checkWrite } from './permission';
 
 /**
  * CREATE, MKDIR, SYMLINK, MKNOD and LINK (RFC 1813 §3.3.8-11, §3.3.15). Each runs inside the
@@ -92,10 +93,16 @@ export async function createOp(
   }
   return ctx.loc.withDir(dirIno, async (dir) => {
     const path = dir.at(name);
-    let fh = await openNew(path);
+    const dirPerm = permOf(dir.st);
+    checkSearch(dirPerm, cred);
+    // Without write permission on the directory we may still "create" over an existing file
+    // (UNCHECKED opens it, an EXCLUSIVE retransmission finds its verifier), never make one.
+    const mayAdd = canAddEntry(dirPerm, cred);
+    let fh = mayAdd ? await openNew(path) : undefined;
     const created = fh !== undefined;
     if (!fh) {
       const existing = await lstatOrUndefined(path);
+      if (!existing && !mayAdd) checkAddEntry(dirPerm, cred);
       if (exclusive !== undefined && existing && holdsVerifier(existing, exclusive)) {
         ctx.loc.note(existing, { parent: dirIno, name });
         return { attrs: ctx.attrs(existing), dir: await parentWcc(dir, ctx) };
@@ -104,6 +111,7 @@ export async function createOp(
       if (exclusive !== undefined || how.guarded || !existing || !isRegStat(existing)) {
         throw new BackendError('EEXIST', `${name} exists`);
       }
+      if (how.size !== undefined) checkWrite(permOf(existing), cred);
       fh = await openExisting(path, existing.ino);
     }
     try {
@@ -141,6 +149,7 @@ export async function mkdirOp(
   ctx.assertWritable('mkdir');
   const name = entryName(rawName, 'create');
   return ctx.loc.withDir(dirIno, async (dir) => {
+    checkAddEntry(permOf(dir.st), cred);
     const path = dir.at(name);
     await mkdir(path, 0o700).catch((err) => {
       throw fromNodeError(err, `mkdir ${name}`);
@@ -177,6 +186,7 @@ export async function symlinkOp(
   const name = entryName(rawName, 'create');
   checkSymlinkTarget(target);
   return ctx.loc.withDir(dirIno, async (dir) => {
+    checkAddEntry(permOf(dir.st), cred);
     const path = dir.at(name);
     await symlink(target, path).catch((err) => {
       throw fromNodeError(err, `symlink ${name}`);
@@ -214,6 +224,7 @@ export async function mknodOp(
   ctx.assertWritable('mknod');
   const name = entryName(rawName, 'create');
   return ctx.loc.withDir(dirIno, async (dir) => {
+    checkAddEntry(permOf(dir.st), cred);
     const path = dir.at(name);
     await makeSpecial(dir.path, name, type, mode, rdev);
     try {
@@ -246,11 +257,16 @@ export async function linkOp(
   ino: Ino,
   dirIno: Ino,
   rawName: string,
+  cred?: Cred,
 ): Promise<{ attrs: Attrs; dir: Wcc }> {
   ctx.assertWritable('link');
   const name = entryName(rawName, 'create');
-  return ctx.loc.withEntry(ino, (srcDir, srcName) =>
+  return ctx.loc.withEntry(ino, (srcDir, srcName, srcSt) =>
     ctx.loc.withDir(dirIno, async (dir) => {
+      if (cred) {
+        checkAddEntry(permOf(dir.st), cred);
+        checkHardlink(permOf(srcSt), cred);
+      }
       const path = dir.at(name);
       await link(srcDir.at(srcName), path).catch((err) => {
         throw fromNodeError(err, `link ${name}`);

@@ -15,4 +15,5 @@ export {
   type HandleIdentity,
   MAX_HANDLE_BYTES,
 } from './handle-codec';
+export * from './permission';
 export { PosixBackend, type PosixBackendOptions } from './posix-backend';

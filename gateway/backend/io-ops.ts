@@ -1,8 +1,9 @@
 import type { Attrs, Ino } from './attrs';
-import { isDirStat, isRegStat, wccOf } from './attrs-of';
-import type { ReadResult, Stability, WriteResult } from './backend';
+import { isDirStat, isRegStat, permOf, wccOf } from './attrs-of';
+import type { Cred, ReadResult, Stability, WriteResult } from './backend';
 import type { OpsContext } from './context';
 import { BackendError } from './errors';
+import { checkRead, checkWrite } from './permission';
 
 /**
  * READ, WRITE and COMMIT (RFC 1813 §3.3.6, §3.3.7, §3.3.21) through cached descriptors, so a
@@ -18,10 +19,18 @@ function checkRange(offset: number, length: number): void {
   if (offset + length > Number.MAX_SAFE_INTEGER) throw new BackendError('EFBIG', 'range beyond 2^53');
 }
 
-export async function readOp(ctx: OpsContext, ino: Ino, offset: number, count: number): Promise<ReadResult> {
+export async function readOp(
+  ctx: OpsContext,
+  ino: Ino,
+  offset: number,
+  count: number,
+  cred?: Cred,
+): Promise<ReadResult> {
   checkRange(offset, count);
   const want = Math.min(count, ctx.maxIo);
   return ctx.loc.withFile(ino, false, async (fh) => {
+    // One fstat more per READ, only for callers other than root.
+    if (cred && cred.uid !== 0) checkRead(permOf(await ctx.loc.fstatLive(fh, ino)), cred);
     const buf = Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
@@ -46,11 +55,13 @@ export async function writeOp(
   offset: number,
   data: Buffer,
   stable: Stability,
+  cred?: Cred,
 ): Promise<WriteResult> {
   ctx.assertWritable('write');
   checkRange(offset, data.length);
   return ctx.loc.withFile(ino, true, async (fh) => {
     const pre = await ctx.loc.fstatLive(fh, ino);
+    if (cred) checkWrite(permOf(pre), cred);
     let done = 0;
     while (done < data.length) {
       const { bytesWritten } = await fh.write(data, done, data.length - done, offset + done);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import winston, { type Logger } from 'winston';
 import { grantedAccess } from './access-bits';
 import type { Attrs, Ino, SetAttrs, Time, Wcc } from './attrs';
-import { genOf, isLnkStat } from './attrs-of';
+import { genOf, isLnkStat, permOf } from './attrs-of';
 import type {
   Backend,
   CreateHow,
@@ -30,6 +30,7 @@ import { resolveHandle } from './handle-resolver';
 import { InodeTable } from './inode-table';
 import { fsyncOp, readOp, writeOp } from './io-ops';
 import { Locator } from './locator';
+import { checkSearch } from './permission';
 import { readdirOp } from './readdir-op';
 import { removeOp, renameOp, rmdirOp } from './remove-ops';
 import { setattrOp } from './setattr-op';
@@ -187,9 +188,10 @@ export class PosixBackend implements Backend, HandleCodec {
   }
 
   /** '.' is the directory, '..' its parent — never above the root (the root's '..' is itself). */
-  async lookup(dir: Ino, name: string): Promise<Attrs> {
+  async lookup(dir: Ino, name: string, cred?: Cred): Promise<Attrs> {
     const c = checkName(name, 'lookup');
     return this.ctx.loc.withDir(dir, async (d) => {
+      if (cred) checkSearch(permOf(d.st), cred);
       if (c.kind === 'self' || (c.kind === 'parent' && dir === this.rootIno)) return this.ctx.attrs(d.st);
       const path = d.at(c.kind === 'parent' ? '..' : c.name);
       let st: BigIntStats;
@@ -209,8 +211,8 @@ export class PosixBackend implements Backend, HandleCodec {
     return { granted: grantedAccess(attrs, cred, wanted, this.ctx.readOnly), attrs };
   }
 
-  async read(ino: Ino, offset: number, count: number): Promise<ReadResult> {
-    return readOp(this.ctx, ino, offset, count);
+  async read(ino: Ino, offset: number, count: number, cred?: Cred): Promise<ReadResult> {
+    return readOp(this.ctx, ino, offset, count, cred);
   }
 
   async readlink(ino: Ino): Promise<{ target: string; attrs: Attrs }> {
@@ -224,8 +226,14 @@ export class PosixBackend implements Backend, HandleCodec {
     }));
   }
 
-  async readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean): Promise<DirPage> {
-    return readdirOp(this.ctx, dir, cookie, maxEntries, withAttrs);
+  async readdir(
+    dir: Ino,
+    cookie: bigint,
+    maxEntries: number,
+    withAttrs: boolean,
+    cred?: Cred,
+  ): Promise<DirPage> {
+    return readdirOp(this.ctx, dir, cookie, maxEntries, withAttrs, cred);
   }
 
   async statfs(ino: Ino): Promise<FsStat> {
@@ -254,8 +262,8 @@ export class PosixBackend implements Backend, HandleCodec {
     return setattrOp(this.ctx, ino, set, cred, guardCtime);
   }
 
-  async write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
-    return writeOp(this.ctx, ino, offset, data, stable);
+  async write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred?: Cred): Promise<WriteResult> {
+    return writeOp(this.ctx, ino, offset, data, stable, cred);
   }
 
   async create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
@@ -281,19 +289,25 @@ export class PosixBackend implements Backend, HandleCodec {
     return mknodOp(this.ctx, dir, name, type, mode, rdev, cred);
   }
 
-  async link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
-    return linkOp(this.ctx, ino, dir, name);
+  async link(ino: Ino, dir: Ino, name: string, cred?: Cred): Promise<{ attrs: Attrs; dir: Wcc }> {
+    return linkOp(this.ctx, ino, dir, name, cred);
   }
 
-  async remove(dir: Ino, name: string): Promise<RemoveResult> {
-    return removeOp(this.ctx, dir, name);
+  async remove(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult> {
+    return removeOp(this.ctx, dir, name, cred);
   }
 
-  async rmdir(dir: Ino, name: string): Promise<RemoveResult> {
-    return rmdirOp(this.ctx, dir, name);
+  async rmdir(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult> {
+    return rmdirOp(this.ctx, dir, name, cred);
   }
 
-  async rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
-    return renameOp(this.ctx, fromDir, fromName, toDir, toName);
+  async rename(
+    fromDir: Ino,
+    fromName: string,
+    toDir: Ino,
+    toName: string,
+    cred?: Cred,
+  ): Promise<RenameResult> {
+    return renameOp(this.ctx, fromDir, fromName, toDir, toName, cred);
   }
 }

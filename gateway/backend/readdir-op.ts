@@ -1,7 +1,8 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import type { Ino } from './attrs';
-import type { DirEntry, DirPage } from './backend';
+import { permOf } from './attrs-of';
+import type { Cred, DirEntry, DirPage } from './backend';
 import type { OpsContext } from './context';
 import {
   cookieOf,
@@ -13,6 +14,7 @@ import {
 } from './dir-snapshots';
 import { BackendError, fromNodeError } from './errors';
 import { type DirAnchor, lstatOrUndefined } from './locator';
+import { checkList } from './permission';
 
 /**
  * READDIR / READDIRPLUS (RFC 1813 §3.3.16-17) over a snapshot (dir-snapshots.ts). '.' and '..'
@@ -31,10 +33,12 @@ export async function readdirOp(
   cookie: bigint,
   maxEntries: number,
   withAttrs: boolean,
+  cred?: Cred,
 ): Promise<DirPage> {
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new BackendError('EINVAL', 'maxEntries < 1');
   if (!wellFormedCookie(cookie)) throw new BackendError('EBADCOOKIE', 'cookie out of range');
   return ctx.loc.withDir(dirIno, async (dir) => {
+    if (cred) checkList(permOf(dir.st), cred);
     const snap = await snapshotFor(ctx, dir, cookie);
     const total = DOT_POSITIONS + snap.names.length;
     let index = cookie === 0n ? 0 : splitCookie(cookie).position;

@@ -1,12 +1,13 @@
 import type { BigIntStats } from 'node:fs';
 import { type FileHandle, lstat, rename, rmdir, unlink } from 'node:fs/promises';
 import type { Ino } from './attrs';
-import { isDirStat, wccOf } from './attrs-of';
-import type { RemoveResult, RenameResult } from './backend';
+import { isDirStat, permOf, wccOf } from './attrs-of';
+import type { Cred, RemoveResult, RenameResult } from './backend';
 import { entryName } from './confine';
 import type { OpsContext } from './context';
 import { BackendError, fromNodeError } from './errors';
 import { type DirAnchor, lstatOrUndefined } from './locator';
+import { checkAddEntry, checkMoveDirAcross, checkRemoveEntry } from './permission';
 
 /**
  * REMOVE, RMDIR and RENAME (RFC 1813 §3.3.12-14). The object losing a name is pinned with an
@@ -52,12 +53,14 @@ async function removeEntry(
   dirIno: Ino,
   name: string,
   dirWanted: boolean,
+  cred: Cred | undefined,
 ): Promise<RemoveResult> {
   return ctx.loc.withDir(dirIno, async (dir) => {
     const path = dir.at(name);
     const pre = await lstatEntry(dir, name);
     if (dirWanted && !isDirStat(pre)) throw new BackendError('ENOTDIR', `${name} is not a directory`);
     if (!dirWanted && isDirStat(pre)) throw new BackendError('EISDIR', `${name} is a directory`);
+    if (cred) checkRemoveEntry(permOf(dir.st), permOf(pre), cred);
     const post = await withVictim(ctx, path, pre, () =>
       (dirWanted ? rmdir(path) : unlink(path)).catch((err) => {
         throw fromNodeError(err, `${dirWanted ? 'rmdir' : 'remove'} ${name}`);
@@ -69,14 +72,24 @@ async function removeEntry(
   });
 }
 
-export async function removeOp(ctx: OpsContext, dirIno: Ino, rawName: string): Promise<RemoveResult> {
+export async function removeOp(
+  ctx: OpsContext,
+  dirIno: Ino,
+  rawName: string,
+  cred?: Cred,
+): Promise<RemoveResult> {
   ctx.assertWritable('remove');
-  return removeEntry(ctx, dirIno, entryName(rawName, 'remove'), false);
+  return removeEntry(ctx, dirIno, entryName(rawName, 'remove'), false, cred);
 }
 
-export async function rmdirOp(ctx: OpsContext, dirIno: Ino, rawName: string): Promise<RemoveResult> {
+export async function rmdirOp(
+  ctx: OpsContext,
+  dirIno: Ino,
+  rawName: string,
+  cred?: Cred,
+): Promise<RemoveResult> {
   ctx.assertWritable('rmdir');
-  return removeEntry(ctx, dirIno, entryName(rawName, 'rmdir'), true);
+  return removeEntry(ctx, dirIno, entryName(rawName, 'rmdir'), true, cred);
 }
 
 /**
@@ -90,6 +103,7 @@ export async function renameOp(
   fromRaw: string,
   toDirIno: Ino,
   toRaw: string,
+  cred?: Cred,
 ): Promise<RenameResult> {
   ctx.assertWritable('rename');
   const fromName = entryName(fromRaw, 'rename');
@@ -100,6 +114,12 @@ export async function renameOp(
       const dst = to.at(toName);
       const moved = await lstatEntry(from, fromName);
       const existing = await lstatOrUndefined(dst);
+      if (cred) {
+        checkRemoveEntry(permOf(from.st), permOf(moved), cred);
+        if (existing) checkRemoveEntry(permOf(to.st), permOf(existing), cred);
+        else checkAddEntry(permOf(to.st), cred);
+        if (fromDirIno !== toDirIno) checkMoveDirAcross(permOf(moved), cred);
+      }
       const doRename = () =>
         rename(src, dst).catch((err) => {
           throw fromNodeError(err, `rename ${fromName} → ${toName}`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cred } from '../../../../gateway/backend/backend';
@@ -50,6 +50,8 @@ export function useExport(opts: PosixBackendOptions = {}): ExportFixture {
   beforeEach(async () => {
     base = await mkdtemp(join(tmpdir(), 'upcall-backend-'));
     await mkdir(join(base, 'export'));
+    // World-writable like a shared export, so non-root test users may create in it.
+    await chmod(join(base, 'export'), 0o777);
     await mkdir(join(base, 'outside'));
     be = await fx.open();
   });
