@@ -1,5 +1,6 @@
 /** upcall-core: GlusterFS-style cache invalidation as RxJS streams. */
 export { coalesceByInode } from './delivery/coalesce-by-inode';
+export { DeliveryHub, type DeliveryHubConfig } from './delivery/delivery-hub';
 export { ClosedError, InvalidArgumentError, InvalidOptionError, UpcallError } from './errors';
 export { ALL_FLAGS, ATTR_FLAGS, flagNames, type UpcallFlagName, UpcallFlags } from './flags';
 export {
@@ -18,7 +19,10 @@ export {
   type UpcallOptions,
   type UpcallOptionsInput,
 } from './options';
+export type { TransportedChange, TransportSink, UpcallTransport } from './transport';
+export { type TransportCoreConfig, TransportUpcallCore } from './transport-core';
 export type {
+  CacheLimits,
   ChangeEvent,
   ClientId,
   FlushAll,
@@ -26,6 +30,7 @@ export type {
   InodeInvalidation,
   InodeKey,
   Invalidation,
+  LinkState,
   UpcallCore,
   UpcallStats,
 } from './types';

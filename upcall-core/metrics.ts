@@ -20,19 +20,24 @@ export class CoreCounters {
   /** Indexed by the whole flags value (all flags fit in 14 bits): one array increment per notification. */
   private readonly byFlags = new Float64Array(ALL_FLAGS + 1);
 
-  countNotification(flags: number): void {
-    this.notifications++;
-    this.byFlags[flags]++;
+  countNotification(flags: number, n = 1): void {
+    this.notifications += n;
+    this.byFlags[flags] += n;
+  }
+
+  /** Notifications per flag name (each notification counted once per bit it carries). */
+  byFlagName(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.byFlags.forEach((n, flags) => {
+      if (n > 0) for (const name of flagNames(flags)) out[name] = (out[name] ?? 0) + n;
+    });
+    return out;
   }
 
   snapshot(
     gauges: Pick<UpcallStats, 'trackedInodes' | 'clientEntries' | 'clients' | 'subscribedClients'>,
   ): UpcallStats {
-    const notificationsByFlag: Record<string, number> = {};
-    this.byFlags.forEach((n, flags) => {
-      if (n > 0)
-        for (const name of flagNames(flags)) notificationsByFlag[name] = (notificationsByFlag[name] ?? 0) + n;
-    });
+    const notificationsByFlag = this.byFlagName();
     return {
       ...gauges,
       changes: this.changes,

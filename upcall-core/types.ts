@@ -77,16 +77,44 @@ export interface UpcallStats {
   /** Events for clients with no subscriber at delivery time. */
   undeliverable: number;
   subscriberErrors: number;
+  /** Stores outside the process only: invalidations received for local clients, and by flag. */
+  received?: number;
+  receivedByFlag?: Record<string, number>;
+  /** Stores outside the process only: changes that could not be published (link down, errors). */
+  publishFailures?: number;
+  /** Stores outside the process only: state of the link to the store. */
+  link?: LinkState;
+}
+
+/** The link of a core to a store outside the process (several heads). */
+export type LinkState = 'up' | 'down' | 'closed';
+
+/**
+ * What a cache fed by a core must respect beyond the two options. An in-process core has no
+ * such limits; a core over a shared store (Redis) does: its registrations are refreshed lazily,
+ * and while its link is down it cannot hear invalidations at all.
+ */
+export interface CacheLimits {
+  /** How much older than the head believes a registration may be in the store, for a timeout T (ms). */
+  registrationLagMs(timeoutMs: number): number;
+  /** false while invalidations may be missed (link down): caches must not serve entries then. */
+  coherent$(): Observable<boolean>;
 }
 
 /** The seam protocol servers and transports see. */
 export interface UpcallCore<S = unknown> {
   /** Rule 1: a read-type fop by `client` registers or refreshes it on `inode`. */
   access(client: ClientId, inode: InodeKey): void;
-  /** Rule 2: a modifying fop by `origin`; every other recent client is told, asynchronously. */
-  change(origin: ClientId, event: ChangeEvent<S>): void;
-  /** Rule 4: the object is gone; FORGET goes to every listed client, and its state is dropped. */
-  forget(inode: InodeKey, origin?: ClientId): void;
+  /**
+   * Rule 2: a modifying fop by `origin`; every other recent client is told, asynchronously.
+   * A core whose table lives outside the process returns a promise that settles once the store
+   * has decided who must be told (delivery itself stays asynchronous): a fop that awaits it before
+   * replying guarantees that a read sent to another head after the reply finds its cache evicted.
+   * The in-process core decides at once and returns nothing. The promise never rejects.
+   */
+  change(origin: ClientId, event: ChangeEvent<S>): void | Promise<void>;
+  /** Rule 4: the object is gone; FORGET goes to every listed client, and its state is dropped. Same promise as change(). */
+  forget(inode: InodeKey, origin?: ClientId): void | Promise<void>;
   /** Rule 7: the xattr name globs `client` caches; replaces earlier ones. */
   registerXattrs(client: ClientId, patterns: readonly string[]): void;
   unregisterXattrs(client: ClientId): void;
@@ -101,5 +129,7 @@ export interface UpcallCore<S = unknown> {
   /** Tell a subscribed client to drop everything (e.g. its transport lost events). */
   flushAll(client: ClientId, reason: FlushReason): void;
   stats(): UpcallStats;
+  /** Present on cores over a shared store: what caches must respect beyond the options (plugin/cache-ttl.ts). */
+  readonly cacheLimits?: CacheLimits;
   close(): void;
 }

@@ -1,0 +1,75 @@
+import type { ChangeEvent, ClientId, InodeKey } from '../../../upcall-core';
+
+/** A change as it travels in a stream entry: everything but the time (the store stamps that). */
+export interface WireChange<S> extends ChangeEvent<S> {
+  readonly origin: ClientId;
+}
+
+/** How changes are written into and read from stream entries. */
+export interface EventCodec<S> {
+  encode(origin: ClientId, ev: ChangeEvent<S>): string;
+  decode(payload: string): WireChange<S>;
+}
+
+/** bigints (the backend's fileid and fsid) have no JSON form: they travel as {"$n":"<digits>"}. */
+const BIGINT_TAG = '$n';
+
+function replacer(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? { [BIGINT_TAG]: v.toString() } : v;
+}
+
+function reviver(_key: string, v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && BIGINT_TAG in v) {
+    const digits = (v as Record<string, unknown>)[BIGINT_TAG];
+    if (typeof digits === 'string' && Object.keys(v).length === 1) return BigInt(digits);
+  }
+  return v;
+}
+
+/**
+ * The default codec: JSON with bigints tagged, short field names (an entry is copied once per
+ * target). The payload is built once per change, whatever the number of targets.
+ */
+export function jsonCodec<S>(): EventCodec<S> {
+  return {
+    encode(origin, ev) {
+      return JSON.stringify(
+        {
+          o: origin,
+          i: ev.inode,
+          f: ev.flags,
+          s: ev.stat,
+          p: ev.parent,
+          ps: ev.parentStat,
+          n: ev.name,
+          op: ev.oldParent,
+          ops: ev.oldParentStat,
+          on: ev.oldName,
+          x: ev.xattrs,
+        },
+        replacer,
+      );
+    },
+    decode(payload) {
+      const w = JSON.parse(payload, reviver) as Record<string, unknown>;
+      return {
+        origin: w.o as ClientId,
+        inode: w.i as InodeKey,
+        flags: w.f as number,
+        stat: w.s as S | undefined,
+        parent: w.p as InodeKey | undefined,
+        parentStat: w.ps as S | undefined,
+        name: w.n as string | undefined,
+        oldParent: w.op as InodeKey | undefined,
+        oldParentStat: w.ops as S | undefined,
+        oldName: w.on as string | undefined,
+        xattrs: w.x as string[] | undefined,
+      };
+    },
+  };
+}
+
+/** An inode key as it appears in Redis key names: JSON, so the number 5 and the string "5" stay apart. */
+export function encodeInodeKey(k: InodeKey): string {
+  return typeof k === 'number' ? String(k) : JSON.stringify(k);
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The server-side scripts of the Redis store. Kept inline as strings rather than .lua files:
+ * the build (tsc) copies no assets, so .lua files would be missing from dist/ and from anything
+ * that installs the package; inline, they travel with the code that passes their arguments.
+ *
+ * Key layout under a namespace `ns` (default 'upcall:'):
+ *   ns i:<key>   sorted set, member = client id, score = last access (ms, Redis clock)
+ *   ns s:<id>    stream of deliveries for one client: fields n (number), t (µs), d (payload)
+ *   ns n:<id>    counter numbering that client's deliveries, so a trim shows up as a gap
+ *   ns epoch     random id of this Redis's state: changes when Redis restarts empty or is flushed
+ *   ns bcast     stream every head reads: "flush everything" for all (changes were lost)
+ *
+ * Times come from Redis TIME, so heads on several machines agree on what "recent" means. The
+ * scripts touch keys they compute (the targets' streams), so they need one Redis, not a cluster.
+ * Inode keys arrive already encoded (JSON of the InodeKey: 5 and "5" stay distinct).
+ */
+
+/** Shared prologue: now (ms) and now (µs, as a string to keep every digit). */
+const CLOCK = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local nowUs = clock[1] .. string.format('%06d', tonumber(clock[2]))
+`;
+
+/** Appends one numbered delivery to client c's stream; both keys live `ttl` ms past the last one. */
+const DELIVER = `
+local function deliver(ns, c, payload, trim, maxlen, ttl)
+  local skey, nkey = ns .. 's:' .. c, ns .. 'n:' .. c
+  local n = redis.call('INCR', nkey)
+  redis.call('XADD', skey, 'MAXLEN', trim, maxlen, '*', 'n', n, 't', nowUs, 'd', payload)
+  redis.call('PEXPIRE', skey, ttl)
+  redis.call('PEXPIRE', nkey, ttl)
+end
+`;
+
+/**
+ * Rule 2 (+ rule 5 on the way, + entry changes reaching the parents' clients, as the in-process
+ * core does): ARGV = ns, origin, T (ms), entry ('1'/'0'), payload, trim ('~'/'='), maxlen,
+ * stream ttl (ms), inode, parent ('' if none), oldParent ('' if none). Returns the target count.
+ */
+export const CHANGE_LUA = `${CLOCK}${DELIVER}
+local ns, origin, T = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local targets, seen = {}, {}
+local function collect(inode)
+  local key = ns .. 'i:' .. inode
+  -- entries idle for more than 2T go; strictly less than T ago are told; the rest stay silent
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
+  local recent = redis.call('ZRANGEBYSCORE', key, '(' .. (now - T), '+inf')
+  for i = 1, #recent do
+    local c = recent[i]
+    if c ~= origin and not seen[c] then
+      seen[c] = true
+      targets[#targets + 1] = c
+    end
+  end
+  -- the originator is refreshed, never told; being told does not refresh anyone
+  redis.call('ZADD', key, now, origin)
+  redis.call('PEXPIRE', key, 2 * T + 1)
+end
+local inode, parent, oldParent = ARGV[9], ARGV[10], ARGV[11]
+collect(inode)
+if ARGV[4] == '1' then
+  if parent ~= '' and parent ~= inode then collect(parent) end
+  if oldParent ~= '' and oldParent ~= parent then collect(oldParent) end
+end
+for i = 1, #targets do deliver(ns, targets[i], ARGV[5], ARGV[6], ARGV[7], ARGV[8]) end
+return #targets
+`;
+
+/** Rule 4: ARGV = ns, inode, payload, trim, maxlen, stream ttl. FORGET to every listed client. */
+export const FORGET_LUA = `${CLOCK}${DELIVER}
+local ns = ARGV[1]
+local key = ns .. 'i:' .. ARGV[2]
+local listed = redis.call('ZRANGE', key, 0, -1)
+redis.call('DEL', key)
+for i = 1, #listed do deliver(ns, listed[i], ARGV[3], ARGV[4], ARGV[5], ARGV[6]) end
+return #listed
+`;
+
+/** Rule 1, batched: ARGV = ns, client, T (ms), inode... Registers or refreshes the client on each. */
+export const TOUCH_LUA = `${CLOCK}
+local ns, client, T = ARGV[1], ARGV[2], tonumber(ARGV[3])
+for i = 4, #ARGV do
+  local key = ns .. 'i:' .. ARGV[i]
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
+  redis.call('ZADD', key, now, client)
+  redis.call('PEXPIRE', key, 2 * T + 1)
+end
+return #ARGV - 3
+`;
+
+/** ARGV = ns, a fresh random id. Returns the epoch of this Redis's state, creating it if absent. */
+export const EPOCH_LUA = `
+local key = ARGV[1] .. 'epoch'
+local e = redis.call('GET', key)
+if e then return e end
+redis.call('SET', key, ARGV[2])
+return ARGV[2]
+`;
+
+/** A script and its SHA1, as EVALSHA wants it. */
+export interface LuaScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function script(name: string, lua: string): LuaScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+export const SCRIPTS = {
+  change: script('change', CHANGE_LUA),
+  forget: script('forget', FORGET_LUA),
+  touch: script('touch', TOUCH_LUA),
+  epoch: script('epoch', EPOCH_LUA),
+} as const;

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import Redis, { type RedisOptions } from 'ioredis';
+import {
+  type ChangeEvent,
+  type ClientId,
+  type InodeKey,
+  type TransportSink,
+  UpcallFlags,
+  type UpcallTransport,
+} from '../../../upcall-core';
+import { RedisUnavailableError } from './errors';
+import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
+import { type LuaScript, SCRIPTS } from './lua-scripts';
+import { RefreshFilter } from './refresh-filter';
+import { StreamReader } from './stream-reader';
+
+export interface RedisTransportOptions<S = unknown> {
+  /** `redis://host:port[/db]`. */
+  readonly url: string;
+  /** Prefix of every key, so several deployments (or test runs) share one Redis. Default 'upcall:'. */
+  readonly namespace?: string;
+  /** Longest a client's delivery stream may grow (MAXLEN); a head that falls further behind flushes. Default 10,000. */
+  readonly streamMaxLen?: number;
+  /** Trim streams exactly instead of approximately (`MAXLEN =` vs `~`; tests). Default false. */
+  readonly exactTrim?: boolean;
+  /** A client's stream disappears this long after its last delivery. Default 1 h (at least 4T). */
+  readonly streamTtlMs?: number;
+  /** Refresh a registration at most every T × this (the read path's shortcut). Default 0.5. */
+  readonly refreshFraction?: number;
+  /** Bound on the registrations remembered as fresh. Default 100,000. */
+  readonly refreshMapSize?: number;
+  /** Changes queued while the link is down before further ones are dropped (then every head flushes). Default 10,000. */
+  readonly offlineLimit?: number;
+  /** Give up connecting at start after this long. Default 3,000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Delay before reconnect attempt `n` (1-based). Default min(50·2^(n-1), 1000) ms. */
+  readonly retryDelayMs?: (attempt: number) => number;
+  /** Longest one XREAD blocks (backstop for a missed wake-up). Default 1,000 ms. */
+  readonly blockMs?: number;
+  /** Name shown in CLIENT LIST (the head id). */
+  readonly name?: string;
+  readonly codec?: EventCodec<S>;
+  readonly logger?: { warn(msg: string, meta?: object): unknown; info(msg: string, meta?: object): unknown };
+}
+
+type State = 'starting' | 'up' | 'down' | 'closed';
+const ENTRY_FLAGS = UpcallFlags.PARENT_TIMES | UpcallFlags.RENAME;
+
+/**
+ * The Redis store (UpcallTransport): the client table as one sorted set per inode, "who must be
+ * told" decided by a script (lua-scripts.ts), deliveries as one numbered stream per client read
+ * back by the head that owns the client (StreamReader). Two connections: commands (auto-
+ * pipelined, so every fop of a tick shares one write) and the blocking reader.
+ *
+ * Link loss: caches are told at once (`link(false)`: they stop serving), registrations believed
+ * fresh are forgotten; on reconnect the scripts are reloaded, the epoch compared (a Redis that
+ * restarted empty or was flushed lost every registration: flush-all 'transport-lost'), and the
+ * reader replays from its last IDs (a skip in a stream's numbering: flush-all 'gap').
+ */
+export class RedisTransport<S = unknown> implements UpcallTransport<S> {
+  private cmd!: Redis;
+  private reader!: Redis;
+  private streams!: StreamReader;
+  private sink: TransportSink<S> | undefined;
+  private state: State = 'starting';
+  private epoch: string | undefined;
+  private gen = 0;
+  private downSignal!: Promise<number>;
+  private signalDown: () => void = () => {};
+  private readonly filter: RefreshFilter;
+  private readonly pending = new Map<ClientId, string[]>();
+  private pendingTimeout = 0;
+  private touchScheduled = false;
+  private queuedWhileDown = 0;
+  private droppedWhileDown = false;
+  private readonly codec: EventCodec<S>;
+  readonly counters = { resyncs: 0, epochChanges: 0, gaps: 0, broadcasts: 0, errors: 0, dropped: 0 };
+
+  constructor(private readonly o: RedisTransportOptions<S>) {
+    this.filter = new RefreshFilter(o.refreshMapSize);
+    this.codec = o.codec ?? jsonCodec<S>();
+    this.armDownSignal();
+  }
+
+  private get ns(): string {
+    return this.o.namespace ?? 'upcall:';
+  }
+
+  get linkState(): State {
+    return this.state;
+  }
+
+  async start(sink: TransportSink<S>): Promise<void> {
+    this.sink = sink;
+    const common: RedisOptions = {
+      lazyConnect: true,
+      protocol: 2,
+      connectTimeout: this.o.connectTimeoutMs ?? 3000,
+      retryStrategy: this.o.retryDelayMs ?? ((n) => Math.min(50 * 2 ** (n - 1), 1000)),
+      connectionName: `upcall:${this.o.name ?? 'head'}`,
+      maxRetriesPerRequest: null,
+    };
+    this.cmd = new Redis(this.o.url, { ...common, enableAutoPipelining: true });
+    this.reader = new Redis(this.o.url, {
+      ...common,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+    });
+    this.streams = new StreamReader(
+      this.reader,
+      this.cmd,
+      this.ns,
+      {
+        entry: (client, atUs, payload) => this.received(client, atUs, payload),
+        gap: (client) => {
+          this.counters.gaps++;
+          this.sink?.lost(client, 'gap');
+        },
+        broadcast: () => {
+          this.counters.broadcasts++;
+          this.sink?.lost(undefined, 'gap');
+        },
+        error: (err) => this.warn('reading deliveries failed', err),
+      },
+      this.o.blockMs,
+    );
+    for (const c of [this.cmd, this.reader]) c.on('error', (err) => this.warn('redis connection error', err));
+    try {
+      await Promise.all([this.cmd.connect(), this.reader.connect()]);
+      await this.resync(true);
+    } catch (err) {
+      this.state = 'closed';
+      this.cmd.disconnect();
+      this.reader.disconnect();
+      throw new RedisUnavailableError(this.o.url, err);
+    }
+    for (const c of [this.cmd, this.reader]) {
+      c.on('close', () => this.down());
+      c.on('ready', () => this.readyAgain());
+    }
+    this.streams.start();
+  }
+
+  private warn(msg: string, err: unknown): void {
+    this.counters.errors++;
+    this.o.logger?.warn(msg, { part: 'redis', error: (err as Error)?.message ?? String(err) });
+  }
+
+  private armDownSignal(): void {
+    this.downSignal = new Promise<number>((resolve) => {
+      this.signalDown = () => resolve(-1);
+    });
+  }
+
+  private down(): void {
+    if (this.state !== 'up') return;
+    this.state = 'down';
+    this.gen++;
+    this.filter.clear();
+    this.streams.setUp(false);
+    this.signalDown();
+    this.o.logger?.warn('redis link down: caches stop serving until it is back', { part: 'redis' });
+    this.sink?.link(false);
+  }
+
+  private readyAgain(): void {
+    if (this.state !== 'down' || this.cmd.status !== 'ready' || this.reader.status !== 'ready') return;
+    this.resync(false).catch((err) => this.warn('resync after reconnect failed; will retry', err));
+  }
+
+  /** Brings the link up: scripts loaded, epoch compared, reader restarted where it stopped. */
+  private async resync(initial: boolean): Promise<void> {
+    const gen = ++this.gen;
+    for (const s of Object.values(SCRIPTS)) await this.cmd.script('LOAD', s.lua);
+    const epoch = String(await this.run(SCRIPTS.epoch, [this.ns, randomUUID()]));
+    const readerId = Number(await this.reader.client('ID'));
+    if (initial) await this.streams.skipOldBroadcasts();
+    if (gen !== this.gen || this.state === 'closed') return; // went down again meanwhile
+    if (this.epoch !== undefined && epoch !== this.epoch) {
+      // Redis restarted empty or was flushed: every registration is gone, so every cache must go.
+      this.counters.epochChanges++;
+      this.streams.restartStreams();
+      this.sink?.lost(undefined, 'transport-lost');
+    }
+    this.epoch = epoch;
+    if (this.droppedWhileDown) {
+      // Changes this head could not even queue: nobody knows who missed them, so everyone flushes.
+      await this.cmd.xadd(`${this.ns}bcast`, 'MAXLEN', '~', 100, '*', 'flush', this.o.name ?? 'head');
+      this.droppedWhileDown = false;
+    }
+    this.queuedWhileDown = 0;
+    this.filter.clear();
+    if (!initial) this.counters.resyncs++;
+    this.state = 'up';
+    this.armDownSignal();
+    this.streams.setUp(true, readerId);
+    if (!initial) this.o.logger?.info('redis link back: resynchronised', { part: 'redis' });
+    this.sink?.link(true);
+  }
+
+  /** EVALSHA, falling back to EVAL if the script cache was flushed under us. */
+  private run(s: LuaScript, args: (string | number)[]): Promise<unknown> {
+    return this.cmd.evalsha(s.sha, 0, ...args).catch((err: Error) => {
+      if (!String(err?.message).includes('NOSCRIPT')) throw err;
+      return this.cmd.eval(s.lua, 0, ...args);
+    });
+  }
+
+  private received(client: ClientId, atUs: number, payload: string): void {
+    let wire: ReturnType<EventCodec<S>['decode']>;
+    try {
+      wire = this.codec.decode(payload);
+    } catch (err) {
+      this.warn('undecodable delivery; flushing that client', err);
+      this.sink?.lost(client, 'gap');
+      return;
+    }
+    if (wire.flags & UpcallFlags.FORGET) this.filter.drop(client, encodeInodeKey(wire.inode));
+    this.sink?.receive(client, { ...wire, at: atUs / 1000 });
+  }
+
+  touch(client: ClientId, inode: InodeKey, timeoutMs: number): void {
+    if (this.state !== 'up') return; // caches do not serve while down: nothing to keep registered
+    const key = encodeInodeKey(inode);
+    if (!this.filter.due(client, key, Date.now(), this.registrationLagMs(timeoutMs))) return;
+    let keys = this.pending.get(client);
+    if (keys === undefined) {
+      keys = [];
+      this.pending.set(client, keys);
+    }
+    keys.push(key);
+    this.pendingTimeout = timeoutMs;
+    if (!this.touchScheduled) {
+      this.touchScheduled = true;
+      queueMicrotask(() => this.flushTouches());
+    }
+  }
+
+  /** Sends the batched registrations; called before any change so the store sees them first. */
+  private flushTouches(): void {
+    this.touchScheduled = false;
+    if (this.pending.size === 0) return;
+    for (const [client, keys] of this.pending) {
+      this.run(SCRIPTS.touch, [this.ns, client, this.pendingTimeout, ...keys]).catch((err) =>
+        this.warn('registration failed', err),
+      );
+    }
+    this.pending.clear();
+  }
+
+  private publish(s: LuaScript, args: (string | number)[]): Promise<number> {
+    if (this.state === 'closed') return Promise.resolve(-1);
+    this.flushTouches();
+    if (this.state !== 'up') {
+      // Queued until the link is back (other heads may still be reading), within a bound.
+      if (++this.queuedWhileDown > (this.o.offlineLimit ?? 10_000)) {
+        this.droppedWhileDown = true;
+        this.counters.dropped++;
+        return Promise.resolve(-1);
+      }
+      this.run(s, args).catch(() => {});
+      return Promise.resolve(-1);
+    }
+    const p = this.run(s, args).then(Number, (err) => {
+      this.warn(`${s.name} failed`, err);
+      return -1;
+    });
+    return Promise.race([p, this.downSignal]);
+  }
+
+  private streamTtl(timeoutMs: number): number {
+    return Math.max(this.o.streamTtlMs ?? 3_600_000, 4 * timeoutMs);
+  }
+
+  private trim(): [string, number] {
+    return [this.o.exactTrim ? '=' : '~', this.o.streamMaxLen ?? 10_000];
+  }
+
+  change(origin: ClientId, ev: ChangeEvent<S>, timeoutMs: number): Promise<number> {
+    const entry = (ev.flags & ENTRY_FLAGS) !== 0 || ev.name !== undefined;
+    const optional = (k: InodeKey | undefined) => (k === undefined ? '' : encodeInodeKey(k));
+    return this.publish(SCRIPTS.change, [
+      this.ns,
+      origin,
+      timeoutMs,
+      entry ? '1' : '0',
+      this.codec.encode(origin, ev),
+      ...this.trim(),
+      this.streamTtl(timeoutMs),
+      encodeInodeKey(ev.inode),
+      optional(ev.parent),
+      optional(ev.oldParent),
+    ]);
+  }
+
+  forget(inode: InodeKey, origin: ClientId): Promise<number> {
+    const payload = this.codec.encode(origin, { inode, flags: UpcallFlags.FORGET });
+    return this.publish(SCRIPTS.forget, [
+      this.ns,
+      encodeInodeKey(inode),
+      payload,
+      ...this.trim(),
+      this.streamTtl(3_600_000),
+    ]);
+  }
+
+  attach(client: ClientId): void {
+    this.streams.attach(client);
+  }
+
+  detach(client: ClientId): void {
+    this.streams.detach(client);
+  }
+
+  reset(): void {
+    this.filter.clear();
+  }
+
+  registrationLagMs(timeoutMs: number): number {
+    return timeoutMs * (this.o.refreshFraction ?? 0.5);
+  }
+
+  freshRegistrations(): number {
+    return this.filter.size;
+  }
+
+  async sync(): Promise<void> {
+    this.flushTouches();
+    await this.cmd.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.flushTouches();
+    this.state = 'closed';
+    this.streams.stop();
+    this.signalDown();
+    this.reader.disconnect();
+    await this.cmd.quit().catch(() => this.cmd.disconnect());
+  }
+}
