@@ -18,6 +18,7 @@ import type {
 } from '../backend/backend';
 import { BackendError } from '../backend/errors';
 import { inoOfKey } from '../backend/inode-key';
+import { checkList, checkSearch } from '../backend/permission';
 import { type CacheStats, emptyStats } from './cache-stats';
 import { TtlMap } from './ttl-map';
 
@@ -111,9 +112,20 @@ export class MetaCache implements Backend, CacheAdapter {
     return a;
   }
 
-  async lookup(dir: Ino, name: string): Promise<Attrs> {
-    if (name === '.' || name === '..') return this.inner.lookup(dir, name);
-    const hit = this.dentries.get(dir)?.get(name, this.now());
+  /**
+   * Calls that carry a `cred` are forwarded with it, and a cache hit is served only after the
+   * same check the backend would make (search for LOOKUP, read for READDIR) against the cached
+   * directory attributes — else one caller's lookup would open the directory to every caller.
+   */
+  async lookup(dir: Ino, name: string, cred?: Cred): Promise<Attrs> {
+    if (name === '.' || name === '..') return this.inner.lookup(dir, name, cred);
+    const now = this.now();
+    let hit = this.dentries.get(dir)?.get(name, now);
+    if (hit && cred) {
+      const dirAttrs = this.attrs.get(dir, now);
+      if (dirAttrs) checkSearch(dirAttrs.value, cred);
+      else hit = undefined; // cannot check here: let the backend decide
+    }
     if (hit) {
       this.counters.hits.dentries++;
       if (hit.value === null) throw new BackendError('ENOENT', `${name} (cached)`);
@@ -124,7 +136,7 @@ export class MetaCache implements Backend, CacheAdapter {
     }
     const epoch = this.epoch;
     try {
-      const a = await this.inner.lookup(dir, name);
+      const a = await this.inner.lookup(dir, name, cred);
       if (this.epoch === epoch) {
         this.setDentry(dir, name, a.fileid);
         this.fillAttrs(a, epoch);
@@ -144,8 +156,8 @@ export class MetaCache implements Backend, CacheAdapter {
     return r;
   }
 
-  async read(ino: Ino, offset: number, count: number): Promise<ReadResult> {
-    return this.inner.read(ino, offset, count);
+  async read(ino: Ino, offset: number, count: number, cred?: Cred): Promise<ReadResult> {
+    return this.inner.read(ino, offset, count, cred);
   }
 
   async readlink(ino: Ino): Promise<{ target: string; attrs: Attrs }> {
@@ -156,18 +168,25 @@ export class MetaCache implements Backend, CacheAdapter {
     return this.inner.statfs(ino);
   }
 
-  async readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean): Promise<DirPage> {
+  async readdir(
+    dir: Ino,
+    cookie: bigint,
+    maxEntries: number,
+    withAttrs: boolean,
+    cred?: Cred,
+  ): Promise<DirPage> {
     const key = `${cookie}:${maxEntries}:${withAttrs ? 1 : 0}`;
     const now = this.now();
     const page = this.listings.get(dir, now)?.value.get(key);
     const served = page && this.assemble(dir, page, withAttrs, now);
     if (served) {
+      if (cred) checkList(served.dirAttrs, cred);
       this.counters.hits.listings++;
       return served;
     }
     this.counters.misses.listings++;
     const epoch = this.epoch;
-    const fresh = await this.inner.readdir(dir, cookie, maxEntries, withAttrs);
+    const fresh = await this.inner.readdir(dir, cookie, maxEntries, withAttrs, cred);
     if (this.epoch !== epoch) {
       this.counters.racedFills++;
       return fresh;
@@ -213,8 +232,8 @@ export class MetaCache implements Backend, CacheAdapter {
     return this.changed(await this.inner.setattr(ino, set, cred, guardCtime), ino);
   }
 
-  async write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
-    const r = await this.inner.write(ino, offset, data, stable);
+  async write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred?: Cred): Promise<WriteResult> {
+    const r = await this.inner.write(ino, offset, data, stable, cred);
     this.changed(r.wcc, ino);
     return r;
   }
@@ -246,22 +265,28 @@ export class MetaCache implements Backend, CacheAdapter {
     return this.entryAdded(dir, name, await this.inner.mknod(dir, name, type, mode, rdev, cred));
   }
 
-  async link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
-    const r = await this.inner.link(ino, dir, name);
+  async link(ino: Ino, dir: Ino, name: string, cred?: Cred): Promise<{ attrs: Attrs; dir: Wcc }> {
+    const r = await this.inner.link(ino, dir, name, cred);
     this.entryAdded(dir, name, r);
     return r;
   }
 
-  async remove(dir: Ino, name: string): Promise<RemoveResult> {
-    return this.entryRemoved(dir, name, await this.inner.remove(dir, name));
+  async remove(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult> {
+    return this.entryRemoved(dir, name, await this.inner.remove(dir, name, cred));
   }
 
-  async rmdir(dir: Ino, name: string): Promise<RemoveResult> {
-    return this.entryRemoved(dir, name, await this.inner.rmdir(dir, name));
+  async rmdir(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult> {
+    return this.entryRemoved(dir, name, await this.inner.rmdir(dir, name, cred));
   }
 
-  async rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
-    const r = await this.inner.rename(fromDir, fromName, toDir, toName);
+  async rename(
+    fromDir: Ino,
+    fromName: string,
+    toDir: Ino,
+    toName: string,
+    cred?: Cred,
+  ): Promise<RenameResult> {
+    const r = await this.inner.rename(fromDir, fromName, toDir, toName, cred);
     this.bump();
     if (r.replaced) this.dropObject(r.replaced.attrs.fileid, r.replaced.gone, r.replaced.attrs);
     this.dropListings(fromDir);

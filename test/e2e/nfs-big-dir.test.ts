@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestHead, type TestHead } from '../helpers/e2e-head';
 import { type LibnfsTool, libnfsTool, libnfsToolBuildable } from '../helpers/libnfs-tool';
@@ -27,6 +27,7 @@ describePeer(
       t = await startTestHead();
       nfs = libnfsTool(t.url);
       await mkdir(join(t.dir, 'big'));
+      await chmod(join(t.dir, 'big'), 0o777); // the squashed caller adds an entry below
       for (let i = 0; i < N; i += 250) {
         await Promise.all(names.slice(i, i + 250).map((n) => writeFile(join(t.dir, 'big', n), '')));
       }
