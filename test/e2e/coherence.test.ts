@@ -23,6 +23,7 @@ describePeer(
     let a: LibnfsTool;
     let b: LibnfsTool;
     let local: string;
+    let flushesAtStart: number;
     const bStats = () => two.b.frontend.cache.stats();
 
     beforeAll(async () => {
@@ -30,6 +31,7 @@ describePeer(
         upcall: { 'features.cache-invalidation': true, 'features.cache-invalidation-timeout': 60 },
         cacheTtlMs: 60_000,
       });
+      flushesAtStart = bStats().evictions.flushes; // wiring may flush the empty cache once
       a = libnfsTool(two.a.url);
       b = libnfsTool(two.b.url);
       local = await mkdtemp(join(tmpdir(), 'upcall-e2e-coh-'));
@@ -116,10 +118,10 @@ describePeer(
       expect(await readFile(join(two.dir, 'doc'), 'utf8')).toMatch(/^version 3 /);
     });
 
-    test('the core delivered to B, and only for what B held (counters moved)', () => {
+    test('B was kept fresh by precise evictions, never by dropping everything', () => {
       const s = bStats();
       expect(s.evictions.attrs + s.evictions.dentries + s.evictions.listings).toBeGreaterThan(0);
-      expect(s.evictions.flushes).toBe(0);
+      expect(s.evictions.flushes).toBe(flushesAtStart);
     });
   },
 );
