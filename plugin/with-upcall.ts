@@ -114,14 +114,14 @@ class UpcallBackend implements Backend {
             },
           )
         : FOP_RULES.setattr.flags;
-    if (flags !== 0) this.core.change(this.client, { inode: inodeKeyOf(ino), flags, stat: after });
+    if (flags !== 0) await this.core.change(this.client, { inode: inodeKeyOf(ino), flags, stat: after });
     else this.seen(ino);
     return wcc;
   }
 
   async write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
     const r = await this.inner.write(ino, offset, data, stable);
-    this.core.change(this.client, {
+    await this.core.change(this.client, {
       inode: inodeKeyOf(ino),
       flags: FOP_RULES.write.flags,
       stat: r.wcc.after,
@@ -129,8 +129,8 @@ class UpcallBackend implements Backend {
     return r;
   }
 
-  private created(dir: Ino, name: string, r: CreateResult): CreateResult {
-    this.core.change(this.client, {
+  private async created(dir: Ino, name: string, r: CreateResult): Promise<CreateResult> {
+    await this.core.change(this.client, {
       inode: inodeKeyOf(dir),
       flags: FOP_RULES.create.flags,
       stat: r.dir.after,
@@ -143,10 +143,10 @@ class UpcallBackend implements Backend {
   async create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
     const existed =
       how.size !== undefined ? await this.inner.lookup(dir, name).catch(() => undefined) : undefined;
-    const r = this.created(dir, name, await this.inner.create(dir, name, how, cred));
+    const r = await this.created(dir, name, await this.inner.create(dir, name, how, cred));
     // Truncating an existing file on create is a write to it as far as its other readers care.
     if (existed && existed.size !== r.attrs.size) {
-      this.core.change(this.client, {
+      await this.core.change(this.client, {
         inode: inodeKeyOf(r.attrs.fileid),
         flags: FOP_RULES.truncate.flags,
         stat: r.attrs,
@@ -176,7 +176,7 @@ class UpcallBackend implements Backend {
 
   async link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
     const r = await this.inner.link(ino, dir, name);
-    this.core.change(this.client, {
+    await this.core.change(this.client, {
       inode: inodeKeyOf(ino),
       flags: FOP_RULES.link.flags,
       stat: r.attrs,
@@ -187,9 +187,14 @@ class UpcallBackend implements Backend {
     return r;
   }
 
-  private removed(dir: Ino, name: string, r: RemoveResult, fop: 'unlink' | 'rmdir'): RemoveResult {
+  private async removed(
+    dir: Ino,
+    name: string,
+    r: RemoveResult,
+    fop: 'unlink' | 'rmdir',
+  ): Promise<RemoveResult> {
     const inode = inodeKeyOf(r.target.fileid);
-    this.core.change(this.client, {
+    await this.core.change(this.client, {
       inode,
       flags: FOP_RULES[fop].flags,
       stat: r.target,
@@ -197,7 +202,7 @@ class UpcallBackend implements Backend {
       parentStat: r.dir.after,
       name,
     });
-    if (r.gone) this.core.forget(inode, this.client);
+    if (r.gone) await this.core.forget(inode, this.client);
     return r;
   }
 
@@ -211,7 +216,7 @@ class UpcallBackend implements Backend {
 
   async rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
     const r = await this.inner.rename(fromDir, fromName, toDir, toName);
-    this.core.change(this.client, {
+    await this.core.change(this.client, {
       inode: inodeKeyOf(r.moved.fileid),
       flags: FOP_RULES.rename.flags,
       stat: r.moved,
@@ -225,7 +230,7 @@ class UpcallBackend implements Backend {
     if (r.replaced) {
       // The object the rename replaced lost a link, exactly as if it had been unlinked.
       const victim = inodeKeyOf(r.replaced.attrs.fileid);
-      this.core.change(this.client, {
+      await this.core.change(this.client, {
         inode: victim,
         flags: FOP_RULES.unlink.flags,
         stat: r.replaced.attrs,
@@ -233,7 +238,7 @@ class UpcallBackend implements Backend {
         parentStat: r.toDir.after,
         name: toName,
       });
-      if (r.replaced.gone) this.core.forget(victim, this.client);
+      if (r.replaced.gone) await this.core.forget(victim, this.client);
     }
     return r;
   }
