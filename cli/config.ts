@@ -29,6 +29,13 @@ export interface GatewayConfig {
   /** Admin HTTP endpoint (options, stats) on 127.0.0.1; 0 picks a free port, -1 disables. Default port + 1. */
   adminPort?: number;
   logLevel: LogLevel;
+  /**
+   * Redis holding the client table and the deliveries, shared by several heads
+   * (`redis://host:port[/db]`). Default none: one head, everything in process.
+   */
+  redisUrl?: string;
+  /** Prefix of this deployment's keys in Redis (heads that share it are coherent). Default 'upcall:'. */
+  redisNamespace: string;
   /** The GlusterFS options. */
   upcall: UpcallOptionsInput;
 }
@@ -43,6 +50,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   rootSquash: true,
   cacheTtlMs: 60_000,
   logLevel: 'info',
+  redisNamespace: 'upcall:',
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
 };
 
@@ -50,7 +58,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const KEYS = new Set([...Object.keys(DEFAULT_CONFIG), 'exportPath', 'adminPort']);
+const KEYS = new Set([...Object.keys(DEFAULT_CONFIG), 'exportPath', 'adminPort', 'redisUrl']);
 
 /** Reads a JSON config file; unknown keys and bad values are errors that name the file and key. */
 export function loadConfigFile(path: string): Partial<GatewayConfig> {
@@ -99,6 +107,8 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
   } catch (err) {
     throw new ConfigError(`allowed: ${(err as Error).message}`);
   }
+  if (c.redisUrl !== undefined && !/^rediss?:\/\/[^/\s]+/.test(c.redisUrl))
+    throw new ConfigError(`redisUrl: expected redis://host:port, got '${c.redisUrl}'`);
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
   c.upcall = resolveOptions(c.upcall); // throws InvalidOptionError naming the option

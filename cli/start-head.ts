@@ -2,9 +2,10 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
+import { createRedisUpcallCore } from '../adapters/transport/redis';
 import type { Attrs } from '../gateway/backend/attrs';
 import { PosixBackend } from '../gateway/backend/posix-backend';
-import { createUpcallCore, type InMemoryUpcallCore } from '../upcall-core';
+import { createUpcallCore, type UpcallCore } from '../upcall-core';
 import { AdminServer } from './admin-server';
 import { ConfigError, type GatewayConfig } from './config';
 import { type NfsFrontend, startNfsFrontend } from './nfs-frontend';
@@ -12,7 +13,7 @@ import { type NfsFrontend, startNfsFrontend } from './nfs-frontend';
 export interface Head {
   readonly config: GatewayConfig;
   readonly exportPath: string;
-  readonly core: InMemoryUpcallCore<Attrs>;
+  readonly core: UpcallCore<Attrs>;
   readonly nfs: NfsFrontend;
   /** `nfs://…` URL a libnfs client can use as is. */
   readonly url: string;
@@ -24,16 +25,30 @@ export interface Head {
 /**
  * The composition root of one gateway head (embedded default: one process, in-process core):
  * POSIX backend → upcall plugin → metadata cache → NFS server, NFS adapter subscribed to the core.
+ * With `redisUrl` the core's table and deliveries live in Redis, shared with the other heads;
+ * Redis must answer at start (a clear error otherwise, never a head that silently serves stale).
  */
 export async function startHead(config: GatewayConfig, logger: Logger): Promise<Head> {
   const exportPath = config.exportPath ?? (await mkdtemp(join(tmpdir(), 'upcall-export-')));
   const st = await stat(exportPath).catch(() => undefined);
   if (!st?.isDirectory()) throw new ConfigError(`export path ${exportPath} is not a directory`);
 
-  const core = createUpcallCore<Attrs>({
-    options: config.upcall,
-    onSubscriberError: (err) => logger.error('upcall subscriber failed', { part: 'core', err: String(err) }),
-  });
+  const onSubscriberError = (err: unknown) =>
+    logger.error('upcall subscriber failed', { part: 'core', err: String(err) });
+  const core: UpcallCore<Attrs> = config.redisUrl
+    ? (
+        await createRedisUpcallCore<Attrs>({
+          options: config.upcall,
+          onSubscriberError,
+          redis: {
+            url: config.redisUrl,
+            namespace: config.redisNamespace,
+            name: config.headId,
+            logger: logger.child({ part: 'redis' }),
+          },
+        })
+      ).core
+    : createUpcallCore<Attrs>({ options: config.upcall, onSubscriberError });
   const backend = await PosixBackend.open(exportPath, { readOnly: config.readOnly, logger });
   let nfs: NfsFrontend;
   try {
@@ -54,7 +69,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
       logger,
     });
   } catch (err) {
-    core.close();
+    await core.close();
     await backend.close();
     throw err;
   }
@@ -78,7 +93,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     async close() {
       await admin.close();
       await nfs.close();
-      core.close();
+      await core.close();
       await backend.close();
     },
   };

@@ -34,6 +34,8 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     cacheTtlMs: o.cacheTtl as number | undefined,
     adminPort: o.adminPort as number | undefined,
     logLevel: o.logLevel as GatewayConfig['logLevel'] | undefined,
+    redisUrl: o.redis as string | undefined,
+    redisNamespace: o.redisNamespace as string | undefined,
     upcall,
   };
 }
@@ -54,6 +56,7 @@ async function serve(o: Record<string, unknown>): Promise<void> {
     admin: head.adminPort === undefined ? 'off' : `http://127.0.0.1:${head.adminPort}`,
     upcall: head.core.options,
     cacheTtlMs: head.nfs.cache.ttlMs,
+    store: config.redisUrl ? `redis ${config.redisUrl} (${config.redisNamespace})` : 'in-process',
   });
   // SIGHUP: re-read the config file and apply its upcall options without a restart. Layered as
   // at start (command-line flags still override the file), so a reload never undoes a flag.
@@ -119,6 +122,8 @@ const program = new Command('upcall-gateway')
   .addOption(new Option('--log-level <level>', 'log level (default info)').choices([...LOG_LEVELS]))
   .option('--cache-invalidation <on|off>', 'features.cache-invalidation (default off)')
   .option('--cache-invalidation-timeout <s>', 'features.cache-invalidation-timeout in seconds (default 60)')
+  .option('--redis <url>', 'share the client table with other heads through Redis (default: in process)')
+  .option('--redis-namespace <prefix>', "prefix of this deployment's Redis keys (default 'upcall:')")
   .option(
     '-c, --config <file>',
     'JSON config file (same keys as the README table); SIGHUP reloads its upcall options',
@@ -144,6 +149,7 @@ program.parseAsync(process.argv).catch((err: Error) => {
   const known =
     err instanceof ConfigError ||
     err.name === 'InvalidOptionError' ||
+    err.name === 'RedisUnavailableError' ||
     (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
   process.stderr.write(`upcall-gateway: ${known ? err.message : (err.stack ?? err.message)}\n`);
   process.exit(2);
