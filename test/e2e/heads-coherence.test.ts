@@ -1,0 +1,139 @@
+import { Nfs3Stat } from '../../gateway/nfs/nfs3-status';
+import { type HeadPair, startPair } from '../helpers/heads';
+import { describePeer } from '../helpers/peers';
+import type { RawNfsClient } from '../helpers/raw-nfs-client';
+import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
+
+/**
+ * Coherence across two head processes through Redis, as a client sees it: read through B (its
+ * cache now holds the answer for a minute), change through A, read through B — the new value on
+ * the very first try, 100 rounds per kind of change. The rounds use our own RPC client (one
+ * socket per head, a few hundred µs a round) so 600 rounds take seconds; heads-libnfs.test.ts
+ * repeats fewer rounds with libnfs itself. The same run with invalidation off proves the cache is
+ * real: B then keeps answering the old value.
+ */
+const ROUNDS = 100;
+
+async function rootAndDir(c: RawNfsClient, dir: string): Promise<Buffer> {
+  const root = await c.mountRoot();
+  return c.walk(root, dir);
+}
+
+async function names(c: RawNfsClient, dir: Buffer): Promise<Set<string>> {
+  return new Set((await c.nfs.listAll(dir)).entries.map((e) => e.name));
+}
+
+async function sizeOf(c: RawNfsClient, fh: Buffer): Promise<number | undefined> {
+  return (await c.nfs.getattr(fh)).attrs?.size;
+}
+
+describePeer('two heads kept coherent through Redis', `redis-server at ${REDIS_URL}`, redisAvailable, () => {
+  let pair: HeadPair;
+  let a: RawNfsClient;
+  let b: RawNfsClient;
+  let dirA: Buffer;
+  let dirB: Buffer;
+
+  beforeAll(async () => {
+    pair = await startPair({ redisUrl: REDIS_URL, namespace: testNamespace(), dropNamespace });
+    a = await pair.a.client();
+    b = await pair.b.client();
+    const root = await a.mountRoot();
+    expect((await a.nfs.mkdir(root, 'd', { mode: 0o777 })).stat).toBe(Nfs3Stat.NFS3_OK);
+    dirA = await rootAndDir(a, '/d');
+    dirB = await rootAndDir(b, '/d');
+  });
+
+  afterAll(() => pair?.close());
+
+  test(`size after WRITE through A: B's first GETATTR has it (${ROUNDS} rounds)`, async () => {
+    const fh = (await a.nfs.create(dirA, 'grow', 0)).fh!;
+    const hitsBefore = JSON.parse(await pair.b.admin('/stats')).cache.hits.attrs;
+    for (let i = 0; i < ROUNDS; i++) {
+      expect(await sizeOf(b, fh)).toBe(i); // warm: B caches size i
+      expect(await sizeOf(b, fh)).toBe(i); // served from B's cache
+      expect((await a.nfs.write(fh, i, Buffer.from('x'))).stat).toBe(Nfs3Stat.NFS3_OK);
+      expect(await sizeOf(b, fh)).toBe(i + 1);
+    }
+    const hitsAfter = JSON.parse(await pair.b.admin('/stats')).cache.hits.attrs;
+    expect(hitsAfter - hitsBefore).toBeGreaterThanOrEqual(ROUNDS); // the cache was really used
+  });
+
+  test(`size after SETATTR size (truncate) through A (${ROUNDS} rounds)`, async () => {
+    const fh = (await a.nfs.create(dirA, 'trunc', 0)).fh!;
+    let size = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      expect(await sizeOf(b, fh)).toBe(size);
+      size = (i * 7919) % 5000;
+      if (size === 0 || size === ((i - 1) * 7919) % 5000) size += 1;
+      expect((await a.nfs.setattr(fh, { size })).stat).toBe(Nfs3Stat.NFS3_OK);
+      expect(await sizeOf(b, fh)).toBe(size);
+    }
+  });
+
+  test(`mode after SETATTR mode (chmod) through A (${ROUNDS} rounds)`, async () => {
+    const fh = (await a.nfs.create(dirA, 'modes', 0, { mode: 0o600 })).fh!;
+    let mode = 0o600;
+    for (let i = 0; i < ROUNDS; i++) {
+      expect((await b.nfs.getattr(fh)).attrs?.mode).toBe(mode);
+      mode = i % 2 === 0 ? 0o640 + (i % 8) : 0o600;
+      expect((await a.nfs.setattr(fh, { mode })).stat).toBe(Nfs3Stat.NFS3_OK);
+      expect((await b.nfs.getattr(fh)).attrs?.mode).toBe(mode);
+    }
+  });
+
+  test(`listings and lookups after CREATE, RENAME, REMOVE through A (${ROUNDS} rounds each)`, async () => {
+    for (let i = 0; i < ROUNDS; i++) {
+      const [x, y] = [`x${i}`, `y${i}`];
+      // create: B's cached listing and its cached "no such name" must both go
+      expect((await names(b, dirB)).has(x)).toBe(false);
+      expect((await b.nfs.lookup(dirB, x)).stat).toBe(Nfs3Stat.NFS3ERR_NOENT);
+      expect((await a.nfs.create(dirA, x, 0)).stat).toBe(Nfs3Stat.NFS3_OK);
+      expect((await names(b, dirB)).has(x)).toBe(true);
+      expect((await b.nfs.lookup(dirB, x)).stat).toBe(Nfs3Stat.NFS3_OK);
+      // rename
+      expect((await a.nfs.rename(dirA, x, dirA, y)).stat).toBe(Nfs3Stat.NFS3_OK);
+      const afterRename = await names(b, dirB);
+      expect([afterRename.has(x), afterRename.has(y)]).toEqual([false, true]);
+      expect((await b.nfs.lookup(dirB, x)).stat).toBe(Nfs3Stat.NFS3ERR_NOENT);
+      // unlink
+      expect((await a.nfs.remove(dirA, y)).stat).toBe(Nfs3Stat.NFS3_OK);
+      expect((await names(b, dirB)).has(y)).toBe(false);
+      expect((await b.nfs.lookup(dirB, y)).stat).toBe(Nfs3Stat.NFS3ERR_NOENT);
+    }
+  });
+});
+
+describePeer(
+  'two heads with features.cache-invalidation off',
+  `redis-server at ${REDIS_URL}`,
+  redisAvailable,
+  () => {
+    let pair: HeadPair;
+
+    beforeAll(async () => {
+      pair = await startPair({
+        redisUrl: REDIS_URL,
+        namespace: testNamespace(),
+        dropNamespace,
+        invalidation: false,
+      });
+    });
+
+    afterAll(() => pair?.close());
+
+    test('B keeps serving what it cached: the cache is real, only upcalls keep it coherent', async () => {
+      const [a, b] = [await pair.a.client(), await pair.b.client()];
+      const fh = (await a.nfs.create(await a.mountRoot(), 'stale', 0)).fh!;
+      expect(await sizeOf(b, fh)).toBe(0);
+      expect((await b.nfs.lookup(await b.mountRoot(), 'later')).stat).toBe(Nfs3Stat.NFS3ERR_NOENT);
+      await a.nfs.write(fh, 0, Buffer.from('12345'));
+      await a.nfs.create(await a.mountRoot(), 'later', 0);
+      for (let i = 0; i < 5; i++) {
+        expect(await sizeOf(b, fh)).toBe(0);
+        expect((await b.nfs.lookup(await b.mountRoot(), 'later')).stat).toBe(Nfs3Stat.NFS3ERR_NOENT);
+      }
+      expect(await sizeOf(a, fh)).toBe(5);
+    });
+  },
+);
