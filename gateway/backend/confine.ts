@@ -1,11 +1,13 @@
 import { BackendError, type PosixCode } from './errors';
+import { bytesOfName } from './names';
 
 /**
  * Confinement: nothing the backend does may resolve outside the export root. Three rules:
  *
  * 1. A name from a client is one path component. '' and names holding '/' or NUL are refused
  *    with EACCES — what Linux knfsd answers (lookup_one_len), so a client sees the same status
- *    from us as from the kernel server. Over 255 UTF-8 bytes is ENAMETOOLONG (NAME_MAX).
+ *    from us as from the kernel server. Over 255 bytes is ENAMETOOLONG (NAME_MAX), counted as
+ *    the bytes on disk (names.ts: escaped non-UTF-8 bytes count one each).
  * 2. '.' and '..' mean something only to LOOKUP ('..' of the root is the root itself). Every
  *    other operation refuses them with the errno the Linux syscall would give (DOT_POLICY).
  * 3. Symlinks are never followed: the last component is always reached with lstat, lchown,
@@ -46,7 +48,7 @@ export function checkName(name: string, op: NameOp): CheckedName {
   if (name.length === 0) throw new BackendError('EACCES', 'empty name');
   if (name.includes('/')) throw new BackendError('EACCES', `name contains '/': ${JSON.stringify(name)}`);
   if (name.includes('\0')) throw new BackendError('EACCES', 'name contains NUL');
-  if (Buffer.byteLength(name, 'utf8') > NAME_MAX_BYTES) {
+  if (bytesOfName(name).length > NAME_MAX_BYTES) {
     throw new BackendError('ENAMETOOLONG', `name longer than ${NAME_MAX_BYTES} bytes`);
   }
   if (name === '.' || name === '..') {
@@ -71,7 +73,7 @@ export const SYMLINK_MAX_BYTES = 4095;
 export function checkSymlinkTarget(target: string): void {
   if (target.length === 0) throw new BackendError('ENOENT', 'empty symlink target');
   if (target.includes('\0')) throw new BackendError('EINVAL', 'symlink target contains NUL');
-  if (Buffer.byteLength(target, 'utf8') > SYMLINK_MAX_BYTES) {
+  if (bytesOfName(target).length > SYMLINK_MAX_BYTES) {
     throw new BackendError('ENAMETOOLONG', 'symlink target too long');
   }
 }

@@ -20,6 +20,7 @@ import type { OpsContext } from './context';
 import { BackendError, fromNodeError } from './errors';
 import { type DirAnchor, lstatOrUndefined, stale } from './locator';
 import { makeSpecial } from './mknod-special';
+import { fsPath } from './names';
 import { modeForNew, ownerForNew } from './perm-rules';
 import { canAddEntry, checkAddEntry, checkHardlink, checkSearch, checkWrite } from './permission';
 
@@ -56,7 +57,7 @@ async function parentWcc(dir: DirAnchor, ctx: OpsContext): Promise<Wcc> {
   return { before: wccOf(dir.st), after: ctx.attrs(await dir.restat()) };
 }
 
-async function openNew(path: string): Promise<FileHandle | undefined> {
+async function openNew(path: string | Buffer): Promise<FileHandle | undefined> {
   try {
     return await open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, 0o600);
   } catch (err) {
@@ -66,7 +67,7 @@ async function openNew(path: string): Promise<FileHandle | undefined> {
 }
 
 /** UNCHECKED create over an existing regular file opens it — the one we just looked at. */
-async function openExisting(path: string, ino: Ino): Promise<FileHandle> {
+async function openExisting(path: string | Buffer, ino: Ino): Promise<FileHandle> {
   const fh = await open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK).catch((err) => {
     throw fromNodeError(err, 'open existing');
   });
@@ -188,7 +189,7 @@ export async function symlinkOp(
   return ctx.loc.withDir(dirIno, async (dir) => {
     checkAddEntry(permOf(dir.st), cred);
     const path = dir.at(name);
-    await symlink(target, path).catch((err) => {
+    await symlink(fsPath(target), path).catch((err) => {
       throw fromNodeError(err, `symlink ${name}`);
     });
     try {

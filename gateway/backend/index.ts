@@ -15,5 +15,6 @@ export {
   type HandleIdentity,
   MAX_HANDLE_BYTES,
 } from './handle-codec';
+export { bytesOfName, nameFromBytes } from './names';
 export * from './permission';
 export { PosixBackend, type PosixBackendOptions } from './posix-backend';

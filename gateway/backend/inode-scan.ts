@@ -1,4 +1,4 @@
-import type { BigIntStats, Dirent } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import type { Ino } from './attrs';
 import { isDirStat } from './attrs-of';
 import { hintOf } from './handle-codec';
@@ -11,8 +11,8 @@ import { hintOf } from './handle-codec';
  */
 
 export interface ScanIo {
-  /** Entries of a directory (with types); [] when it cannot be read. */
-  list(path: string): Promise<Dirent[]>;
+  /** Entries of a directory, whether each is a directory (no stat); [] when it cannot be read. */
+  list(path: string): Promise<Array<{ readonly name: string; readonly dir: boolean }>>;
   /** undefined when the entry vanished. */
   lstat(path: string): Promise<BigIntStats | undefined>;
   /** False for objects on another device (mount points inside the export are not crossed). */
@@ -68,7 +68,7 @@ export async function walkHints(
     if (i === hints.length) {
       return truncated ? scanBelow(io, node, target, budget) : findIn(io, node, target, budget);
     }
-    const dirs = (await io.list(node.path)).filter((d) => d.isDirectory()).map((d) => d.name);
+    const dirs = (await io.list(node.path)).filter((d) => d.dir).map((d) => d.name);
     for (const child of await statNames(io, node, dirs, budget)) {
       if (!isDirStat(child.st!) || hintOf(child.ino) !== hints[i]) continue;
       const hit = await level(child, i + 1);

@@ -1,4 +1,4 @@
-import { type BigIntStats, constants, type Dirent } from 'node:fs';
+import { type BigIntStats, constants } from 'node:fs';
 import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
 import type { Logger } from 'winston';
 import type { Ino } from './attrs';
@@ -8,6 +8,7 @@ import { BackendError, fromNodeError } from './errors';
 import type { FdCache, FdLease, Opened } from './fd-cache';
 import { type ChainLink, type ScanIo, scanFrom } from './inode-scan';
 import type { InodeTable, Link } from './inode-table';
+import { fsPath, nameFromBytes } from './names';
 
 /**
  * Ino → a verified place to act on. Three kinds of access, each checked by (dev, ino):
@@ -36,7 +37,8 @@ export interface DirAnchor {
   readonly fh: FileHandle;
   /** Resolves to the directory itself, through its descriptor where /proc allows. */
   readonly path: string;
-  at(name: string): string;
+  /** The entry's path, as bytes when the name carries escaped non-UTF-8 bytes (names.ts). */
+  at(name: string): string | Buffer;
   restat(): Promise<BigIntStats>;
 }
 
@@ -48,7 +50,7 @@ export interface PinnedObject {
    * Resolves to the pinned object itself. Calls that follow symlinks (chmod, chown, utimes)
    * reach the object, never a path component; do not use it for a symlink (it would follow).
    */
-  readonly path: string;
+  readonly path: string | Buffer;
 }
 
 export interface LocatorOptions {
@@ -63,7 +65,7 @@ const { O_RDONLY, O_RDWR, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
 /** Stops the parent-verification recursion if stale links ever form a cycle. */
 const MAX_VERIFY_DEPTH = 256;
 
-export async function lstatOrUndefined(path: string): Promise<BigIntStats | undefined> {
+export async function lstatOrUndefined(path: string | Buffer): Promise<BigIntStats | undefined> {
   try {
     return await lstat(path, { bigint: true });
   } catch {
@@ -90,8 +92,12 @@ export class Locator {
     this.dev = rootSt.dev;
     this.rootLease = { fh: rootFh, kind: 'dir', writable: false, release: () => {} };
     this.scanIo = {
-      list: (p) => readdir(p, { withFileTypes: true }).catch((): Dirent[] => []),
-      lstat: lstatOrUndefined,
+      list: (p) =>
+        readdir(fsPath(p), { withFileTypes: true, encoding: 'buffer' }).then(
+          (ds) => ds.map((d) => ({ name: nameFromBytes(d.name), dir: d.isDirectory() })),
+          () => [],
+        ),
+      lstat: (p) => lstatOrUndefined(fsPath(p)),
       inside: (st) => st.dev === this.dev,
     };
   }
@@ -178,7 +184,7 @@ export class Locator {
         st,
         fh,
         path,
-        at: (name) => `${path}/${name}`,
+        at: (name) => fsPath(`${path}/${name}`),
         restat: () => fh.stat({ bigint: true }),
       });
     } finally {
@@ -212,22 +218,22 @@ export class Locator {
   /** The object pinned by an O_PATH descriptor for the length of `fn`. */
   async withObject<T>(ino: Ino, fn: (obj: PinnedObject) => Promise<T>): Promise<T> {
     const loc = await this.locate(ino);
-    const { fh } = await this.openVerified(loc.path, O_PATH | O_NOFOLLOW, ino, false);
+    const { fh } = await this.openVerified(fsPath(loc.path), O_PATH | O_NOFOLLOW, ino, false);
     try {
       const st = await this.fstatLive(fh, ino);
-      return await fn({ fh, st, path: this.anchors.fdPath(fh.fd) ?? loc.path });
+      return await fn({ fh, st, path: this.anchors.fdPath(fh.fd) ?? fsPath(loc.path) });
     } finally {
       await fh.close();
     }
   }
 
   /** Pins whatever `path` names now (no follow) and checks it is `ino`; for post-op fstat. */
-  async pin(path: string, ino: Ino): Promise<FileHandle> {
+  async pin(path: string | Buffer, ino: Ino): Promise<FileHandle> {
     return (await this.openVerified(path, O_PATH | O_NOFOLLOW, ino, false)).fh;
   }
 
   /** Path resolving to an O_PATH descriptor's object (see PinnedObject.path). */
-  fdPath(fh: FileHandle, fallback: string): string {
+  fdPath(fh: FileHandle, fallback: string | Buffer): string | Buffer {
     return this.anchors.fdPath(fh.fd) ?? fallback;
   }
 
@@ -242,7 +248,7 @@ export class Locator {
   }
 
   private async probe(path: string, ino: Ino, link: Link): Promise<Located | undefined> {
-    const st = await lstatOrUndefined(path);
+    const st = await lstatOrUndefined(fsPath(path));
     if (!st || !this.is(st, ino)) return undefined;
     this.note(st, link);
     return { path, st, link };
@@ -251,7 +257,7 @@ export class Locator {
   private async openDir(ino: Ino): Promise<Opened> {
     const loc = await this.locate(ino);
     if (!isDirStat(loc.st)) throw new BackendError('ENOTDIR', `inode ${ino} is not a directory`);
-    return this.openVerified(loc.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, ino, false);
+    return this.openVerified(fsPath(loc.path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW, ino, false);
   }
 
   private async openFile(ino: Ino, write: boolean): Promise<Opened> {
@@ -259,17 +265,23 @@ export class Locator {
     if (isDirStat(loc.st)) throw new BackendError('EISDIR', `inode ${ino} is a directory`);
     if (!isRegStat(loc.st)) throw new BackendError('EINVAL', `inode ${ino} is not a regular file`);
     const base = O_NOFOLLOW | O_NONBLOCK;
-    if (this.opts.readOnly) return this.openVerified(loc.path, base | O_RDONLY, ino, false);
+    const path = fsPath(loc.path);
+    if (this.opts.readOnly) return this.openVerified(path, base | O_RDONLY, ino, false);
     try {
-      return await this.openVerified(loc.path, base | O_RDWR, ino, true);
+      return await this.openVerified(path, base | O_RDWR, ino, true);
     } catch (err) {
       // Not root (tests, unprivileged gateways): a read can still use a read-only descriptor.
       if (write || (err as BackendError).code !== 'EACCES') throw err;
-      return this.openVerified(loc.path, base | O_RDONLY, ino, false);
+      return this.openVerified(path, base | O_RDONLY, ino, false);
     }
   }
 
-  private async openVerified(path: string, flags: number, ino: Ino, writable: boolean): Promise<Opened> {
+  private async openVerified(
+    path: string | Buffer,
+    flags: number,
+    ino: Ino,
+    writable: boolean,
+  ): Promise<Opened> {
     let fh: FileHandle;
     try {
       fh = await open(path, flags);

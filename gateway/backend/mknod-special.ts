@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import type { SpecialType } from './backend';
 import { BackendError, fromNodeError, type PosixCode } from './errors';
 import { lstatOrUndefined } from './locator';
+import { fsPath, hasEscapedBytes } from './names';
 
 /**
  * MKNOD (RFC 1813 §3.3.11) without a mknod(2) binding in Node:
@@ -38,10 +39,13 @@ export async function makeSpecial(
   mode: number,
   rdev: { major: number; minor: number },
 ): Promise<void> {
-  const path = `${dirPath}/${name}`;
+  const text = `${dirPath}/${name}`;
+  const path = fsPath(text);
   if (await lstatOrUndefined(path)) throw new BackendError('EEXIST', `${name} exists`);
   if (type === 'sock') return makeSocket(dirPath, path);
-  const args = ['-m', (mode & 0o7777).toString(8).padStart(4, '0'), path, TYPE_LETTER[type]];
+  // argv is UTF-8 text: a name with non-UTF-8 bytes cannot reach mknod(1) intact.
+  if (hasEscapedBytes(name)) throw new BackendError('EINVAL', 'mknod of a non-UTF-8 name');
+  const args = ['-m', (mode & 0o7777).toString(8).padStart(4, '0'), text, TYPE_LETTER[type]];
   if (type !== 'fifo') {
     if (!Number.isInteger(rdev.major) || !Number.isInteger(rdev.minor) || rdev.major < 0 || rdev.minor < 0) {
       throw new BackendError('EINVAL', 'bad device numbers');
@@ -60,7 +64,7 @@ export async function makeSpecial(
   });
 }
 
-async function makeSocket(dirPath: string, path: string): Promise<void> {
+async function makeSocket(dirPath: string, path: string | Buffer): Promise<void> {
   const tmp = `${dirPath}/.upcall-mknod-${randomBytes(8).toString('hex')}`;
   const server = createServer();
   try {

@@ -30,6 +30,7 @@ import { resolveHandle } from './handle-resolver';
 import { InodeTable } from './inode-table';
 import { fsyncOp, readOp, writeOp } from './io-ops';
 import { Locator } from './locator';
+import { nameFromBytes } from './names';
 import { checkSearch } from './permission';
 import { readdirOp } from './readdir-op';
 import { removeOp, renameOp, rmdirOp } from './remove-ops';
@@ -219,7 +220,7 @@ export class PosixBackend implements Backend, HandleCodec {
     const first = await this.ctx.loc.stat(ino);
     if (!isLnkStat(first)) throw new BackendError('EINVAL', `inode ${ino} is not a symlink`);
     return this.ctx.loc.withEntry(ino, async (dir, name, st) => ({
-      target: await readlink(dir.at(name)).catch((err) => {
+      target: await readlink(dir.at(name), { encoding: 'buffer' }).then(nameFromBytes, (err) => {
         throw fromNodeError(err, `readlink inode ${ino}`);
       }),
       attrs: this.ctx.attrs(st),

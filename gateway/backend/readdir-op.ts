@@ -14,6 +14,7 @@ import {
 } from './dir-snapshots';
 import { BackendError, fromNodeError } from './errors';
 import { type DirAnchor, lstatOrUndefined } from './locator';
+import { fsPath, nameFromBytes } from './names';
 import { checkList } from './permission';
 
 /**
@@ -68,7 +69,7 @@ async function snapshotFor(ctx: OpsContext, dir: DirAnchor, cookie: bigint): Pro
   }
   let names: string[];
   try {
-    names = await readdir(dir.path);
+    names = (await readdir(fsPath(dir.path), { encoding: 'buffer' })).map(nameFromBytes);
   } catch (err) {
     throw fromNodeError(err, `readdir inode ${dir.ino}`);
   }

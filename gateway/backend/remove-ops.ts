@@ -28,7 +28,7 @@ async function lstatEntry(dir: DirAnchor, name: string): Promise<BigIntStats> {
 /** Runs `act` with the victim pinned; returns its post-op stat. */
 async function withVictim(
   ctx: OpsContext,
-  path: string,
+  path: string | Buffer,
   st: BigIntStats,
   act: () => Promise<void>,
 ): Promise<BigIntStats> {
