@@ -101,14 +101,14 @@ export interface Backend {
 
   getattr(ino: Ino): Promise<Attrs>;
   /** Needs search (x) permission on `dir`. */
-  lookup(dir: Ino, name: string, cred?: Cred): Promise<Attrs>;
+  lookup(dir: Ino, name: string, cred: Cred): Promise<Attrs>;
   /** `guardCtime`: NFSv3 sattrguard3 — fail with ENOTSYNC (NFS3ERR_NOT_SYNC) if ctime differs. */
   setattr(ino: Ino, set: SetAttrs, cred: Cred, guardCtime?: { sec: number; nsec: number }): Promise<Wcc>;
   access(ino: Ino, cred: Cred, wanted: number): Promise<{ granted: number; attrs: Attrs }>;
   /** Needs read (or execute) permission, or ownership. */
-  read(ino: Ino, offset: number, count: number, cred?: Cred): Promise<ReadResult>;
+  read(ino: Ino, offset: number, count: number, cred: Cred): Promise<ReadResult>;
   /** Needs write permission, or ownership. */
-  write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred?: Cred): Promise<WriteResult>;
+  write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred: Cred): Promise<WriteResult>;
   /** New entries need write and search permission on `dir`; `cred` also owns what is made. */
   create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult>;
   mkdir(dir: Ino, name: string, mode: number, cred: Cred): Promise<CreateResult>;
@@ -121,13 +121,13 @@ export interface Backend {
     rdev: { major: number; minor: number },
     cred: Cred,
   ): Promise<CreateResult>;
-  link(ino: Ino, dir: Ino, name: string, cred?: Cred): Promise<{ attrs: Attrs; dir: Wcc }>;
+  link(ino: Ino, dir: Ino, name: string, cred: Cred): Promise<{ attrs: Attrs; dir: Wcc }>;
   /** Needs write and search permission on `dir`, and in a sticky `dir` ownership of one of them. */
-  remove(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult>;
-  rmdir(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult>;
-  rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string, cred?: Cred): Promise<RenameResult>;
+  remove(dir: Ino, name: string, cred: Cred): Promise<RemoveResult>;
+  rmdir(dir: Ino, name: string, cred: Cred): Promise<RemoveResult>;
+  rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string, cred: Cred): Promise<RenameResult>;
   /** `cookie` 0n starts at the beginning; `maxEntries` bounds the page. Needs read permission on `dir`. */
-  readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean, cred?: Cred): Promise<DirPage>;
+  readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean, cred: Cred): Promise<DirPage>;
   readlink(ino: Ino): Promise<{ target: string; attrs: Attrs }>;
   /** Flush data to stable storage (NFSv3 COMMIT, SMB FLUSH). */
   fsync(ino: Ino): Promise<Attrs>;

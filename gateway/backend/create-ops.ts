@@ -29,6 +29,7 @@ import { canAddEntry, checkAddEntry, checkHardlink, checkSearch, checkWrite } fr
  * parent's descriptor (confine.ts), gives the new object the caller's identity with lchown /
  * fchown (the gateway runs as root) and its exact mode, and returns the parent's wcc data.
  * A failure after the object appeared removes it again, so no half-made object stays behind.
+ * The caller needs write and search permission on the directory (permission.ts).
  */
 
 const { O_RDWR, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;

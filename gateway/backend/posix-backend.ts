@@ -39,8 +39,9 @@ import { setattrOp } from './setattr-op';
 /**
  * The Backend over a POSIX directory (the export). Wiring only: each operation lives in its
  * own file over an OpsContext; this class resolves handles and answers the read-type calls
- * that need no more than a stat. See locator.ts for how an inode becomes a place to act on and
- * confine.ts for why nothing resolves outside the export.
+ * that need no more than a stat. See locator.ts for how an inode becomes a place to act on,
+ * confine.ts for why nothing resolves outside the export, permission.ts for whose calls are
+ * refused, and names.ts for how names that are not UTF-8 survive.
  */
 
 export interface PosixBackendOptions {
