@@ -44,6 +44,8 @@ export class StreamReader {
   private running = false;
   private up = false;
   private wake: (() => void) | undefined;
+  /** Abandons the XREAD in flight: ioredis never settles a command the link dropped (no resend). */
+  private abandon: (() => void) | undefined;
 
   constructor(
     private readonly reader: Redis,
@@ -112,6 +114,7 @@ export class StreamReader {
     this.up = up;
     if (readerId !== undefined) this.readerId = readerId;
     if (up) this.poke();
+    else this.abandon?.();
   }
 
   start(): void {
@@ -123,6 +126,7 @@ export class StreamReader {
   stop(): void {
     this.running = false;
     this.poke();
+    this.abandon?.();
   }
 
   /** Wakes the loop: it re-reads the set of streams. */
@@ -146,9 +150,19 @@ export class StreamReader {
       const ids = [...ready.map((t) => t.lastId), this.bcastId];
       let reply: [string, [string, string[]][]][] | null;
       this.blocked = true;
+      const abandoned = new Promise<'abandoned'>((r) => (this.abandon = () => r('abandoned')));
       try {
-        reply = await this.reader.xread('COUNT', BATCH, 'BLOCK', this.blockMs, 'STREAMS', ...keys, ...ids);
+        const read = this.reader.xread('COUNT', BATCH, 'BLOCK', this.blockMs, 'STREAMS', ...keys, ...ids);
+        read.catch(() => {}); // if abandoned, a late failure is nobody's business
+        const r = await Promise.race([read, abandoned]);
+        this.abandon = undefined;
+        if (r === 'abandoned') {
+          this.blocked = false;
+          continue; // link down or stopping: nothing of that read is delivered
+        }
+        reply = r;
       } catch (err) {
+        this.abandon = undefined;
         this.blocked = false;
         // Link down: the owner flips `up` and the loop waits; anything else is reported.
         if (this.up && this.running) {
