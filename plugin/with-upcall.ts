@@ -47,10 +47,10 @@ class UpcallBackend implements Backend {
     return a;
   }
 
-  async lookup(dir: Ino, name: string): Promise<Attrs> {
+  async lookup(dir: Ino, name: string, cred: Cred): Promise<Attrs> {
     // A failed lookup still lets the caller cache "no such name" in `dir`: register on dir first.
     this.seen(dir);
-    const a = await this.inner.lookup(dir, name);
+    const a = await this.inner.lookup(dir, name, cred);
     this.seen(a.fileid);
     return a;
   }
@@ -61,8 +61,8 @@ class UpcallBackend implements Backend {
     return r;
   }
 
-  async read(ino: Ino, offset: number, count: number) {
-    const r = await this.inner.read(ino, offset, count);
+  async read(ino: Ino, offset: number, count: number, cred: Cred) {
+    const r = await this.inner.read(ino, offset, count, cred);
     this.seen(ino);
     return r;
   }
@@ -79,8 +79,14 @@ class UpcallBackend implements Backend {
     return r;
   }
 
-  async readdir(dir: Ino, cookie: bigint, maxEntries: number, withAttrs: boolean): Promise<DirPage> {
-    const page = await this.inner.readdir(dir, cookie, maxEntries, withAttrs);
+  async readdir(
+    dir: Ino,
+    cookie: bigint,
+    maxEntries: number,
+    withAttrs: boolean,
+    cred: Cred,
+  ): Promise<DirPage> {
+    const page = await this.inner.readdir(dir, cookie, maxEntries, withAttrs, cred);
     this.seen(dir);
     // READDIRPLUS hands out every entry's attributes: the caller may cache each of them.
     if (withAttrs) for (const e of page.entries) this.seen(e.fileid);
@@ -119,8 +125,8 @@ class UpcallBackend implements Backend {
     return wcc;
   }
 
-  async write(ino: Ino, offset: number, data: Buffer, stable: Stability): Promise<WriteResult> {
-    const r = await this.inner.write(ino, offset, data, stable);
+  async write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred: Cred): Promise<WriteResult> {
+    const r = await this.inner.write(ino, offset, data, stable, cred);
     await this.core.change(this.client, {
       inode: inodeKeyOf(ino),
       flags: FOP_RULES.write.flags,
@@ -142,7 +148,7 @@ class UpcallBackend implements Backend {
 
   async create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
     const existed =
-      how.size !== undefined ? await this.inner.lookup(dir, name).catch(() => undefined) : undefined;
+      how.size !== undefined ? await this.inner.lookup(dir, name, cred).catch(() => undefined) : undefined;
     const r = await this.created(dir, name, await this.inner.create(dir, name, how, cred));
     // Truncating an existing file on create is a write to it as far as its other readers care.
     if (existed && existed.size !== r.attrs.size) {
@@ -174,8 +180,8 @@ class UpcallBackend implements Backend {
     return this.created(dir, name, await this.inner.mknod(dir, name, type, mode, rdev, cred));
   }
 
-  async link(ino: Ino, dir: Ino, name: string): Promise<{ attrs: Attrs; dir: Wcc }> {
-    const r = await this.inner.link(ino, dir, name);
+  async link(ino: Ino, dir: Ino, name: string, cred: Cred): Promise<{ attrs: Attrs; dir: Wcc }> {
+    const r = await this.inner.link(ino, dir, name, cred);
     await this.core.change(this.client, {
       inode: inodeKeyOf(ino),
       flags: FOP_RULES.link.flags,
@@ -206,16 +212,22 @@ class UpcallBackend implements Backend {
     return r;
   }
 
-  async remove(dir: Ino, name: string): Promise<RemoveResult> {
-    return this.removed(dir, name, await this.inner.remove(dir, name), 'unlink');
+  async remove(dir: Ino, name: string, cred: Cred): Promise<RemoveResult> {
+    return this.removed(dir, name, await this.inner.remove(dir, name, cred), 'unlink');
   }
 
-  async rmdir(dir: Ino, name: string): Promise<RemoveResult> {
-    return this.removed(dir, name, await this.inner.rmdir(dir, name), 'rmdir');
+  async rmdir(dir: Ino, name: string, cred: Cred): Promise<RemoveResult> {
+    return this.removed(dir, name, await this.inner.rmdir(dir, name, cred), 'rmdir');
   }
 
-  async rename(fromDir: Ino, fromName: string, toDir: Ino, toName: string): Promise<RenameResult> {
-    const r = await this.inner.rename(fromDir, fromName, toDir, toName);
+  async rename(
+    fromDir: Ino,
+    fromName: string,
+    toDir: Ino,
+    toName: string,
+    cred: Cred,
+  ): Promise<RenameResult> {
+    const r = await this.inner.rename(fromDir, fromName, toDir, toName, cred);
     await this.core.change(this.client, {
       inode: inodeKeyOf(r.moved.fileid),
       flags: FOP_RULES.rename.flags,

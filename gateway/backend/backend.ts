@@ -89,11 +89,10 @@ export interface FsStat {
 export type SpecialType = 'chr' | 'blk' | 'sock' | 'fifo';
 
 /**
- * Permissions: calls that carry a `Cred` are checked against the caller's identity with POSIX
- * rules (see permission.ts) — the gateway runs as root, so nothing else checks. On calls where
- * the Cred is optional (added after the first version of this seam), omitting it skips the
- * check: only trusted internal callers may do that; protocol servers always pass it, and
- * decorators (plugin/with-upcall) must forward it.
+ * Permissions: every call that touches names or data carries the caller's `Cred` and is checked
+ * with POSIX rules (see permission.ts) — the gateway runs as root, so nothing else checks. The
+ * Cred is required here so that no layer (protocol server, plugin, cache) can drop it unnoticed;
+ * only PosixBackend itself accepts its absence, for trusted internal callers.
  */
 export interface Backend {
   /** The export's root directory. */

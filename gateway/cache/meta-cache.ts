@@ -113,15 +113,15 @@ export class MetaCache implements Backend, CacheAdapter {
   }
 
   /**
-   * Calls that carry a `cred` are forwarded with it, and a cache hit is served only after the
+   * Every call is forwarded with its `cred`, and a cache hit is served only after the
    * same check the backend would make (search for LOOKUP, read for READDIR) against the cached
    * directory attributes — else one caller's lookup would open the directory to every caller.
    */
-  async lookup(dir: Ino, name: string, cred?: Cred): Promise<Attrs> {
+  async lookup(dir: Ino, name: string, cred: Cred): Promise<Attrs> {
     if (name === '.' || name === '..') return this.inner.lookup(dir, name, cred);
     const now = this.now();
     let hit = this.dentries.get(dir)?.get(name, now);
-    if (hit && cred) {
+    if (hit) {
       const dirAttrs = this.attrs.get(dir, now);
       if (dirAttrs) checkSearch(dirAttrs.value, cred);
       else hit = undefined; // cannot check here: let the backend decide
@@ -156,7 +156,7 @@ export class MetaCache implements Backend, CacheAdapter {
     return r;
   }
 
-  async read(ino: Ino, offset: number, count: number, cred?: Cred): Promise<ReadResult> {
+  async read(ino: Ino, offset: number, count: number, cred: Cred): Promise<ReadResult> {
     return this.inner.read(ino, offset, count, cred);
   }
 
@@ -173,7 +173,7 @@ export class MetaCache implements Backend, CacheAdapter {
     cookie: bigint,
     maxEntries: number,
     withAttrs: boolean,
-    cred?: Cred,
+    cred: Cred,
   ): Promise<DirPage> {
     const key = `${cookie}:${maxEntries}:${withAttrs ? 1 : 0}`;
     const now = this.now();
@@ -232,7 +232,7 @@ export class MetaCache implements Backend, CacheAdapter {
     return this.changed(await this.inner.setattr(ino, set, cred, guardCtime), ino);
   }
 
-  async write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred?: Cred): Promise<WriteResult> {
+  async write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred: Cred): Promise<WriteResult> {
     const r = await this.inner.write(ino, offset, data, stable, cred);
     this.changed(r.wcc, ino);
     return r;
@@ -265,17 +265,17 @@ export class MetaCache implements Backend, CacheAdapter {
     return this.entryAdded(dir, name, await this.inner.mknod(dir, name, type, mode, rdev, cred));
   }
 
-  async link(ino: Ino, dir: Ino, name: string, cred?: Cred): Promise<{ attrs: Attrs; dir: Wcc }> {
+  async link(ino: Ino, dir: Ino, name: string, cred: Cred): Promise<{ attrs: Attrs; dir: Wcc }> {
     const r = await this.inner.link(ino, dir, name, cred);
     this.entryAdded(dir, name, r);
     return r;
   }
 
-  async remove(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult> {
+  async remove(dir: Ino, name: string, cred: Cred): Promise<RemoveResult> {
     return this.entryRemoved(dir, name, await this.inner.remove(dir, name, cred));
   }
 
-  async rmdir(dir: Ino, name: string, cred?: Cred): Promise<RemoveResult> {
+  async rmdir(dir: Ino, name: string, cred: Cred): Promise<RemoveResult> {
     return this.entryRemoved(dir, name, await this.inner.rmdir(dir, name, cred));
   }
 
@@ -284,7 +284,7 @@ export class MetaCache implements Backend, CacheAdapter {
     fromName: string,
     toDir: Ino,
     toName: string,
-    cred?: Cred,
+    cred: Cred,
   ): Promise<RenameResult> {
     const r = await this.inner.rename(fromDir, fromName, toDir, toName, cred);
     this.bump();

@@ -1,4 +1,5 @@
 import { type Attrs, FileType } from '../../backend/attrs';
+import type { Cred } from '../../backend/backend';
 import { BackendError } from '../../backend/errors';
 import { type NfsExport, normalizeDirpath } from '../../nfs/exports';
 import { AuthFlavor } from '../../rpc/rpc-constants';
@@ -37,12 +38,13 @@ function exportFor(env: Mount3Env, path: string): { exp: NfsExport; rest: string
   return { exp: best, rest };
 }
 
-async function walk(exp: NfsExport, rest: readonly string[]): Promise<Attrs> {
+/** Walks a subdirectory mount path as the caller: search permission is checked at every step. */
+async function walk(exp: NfsExport, rest: readonly string[], cred: Cred): Promise<Attrs> {
   let attrs = await exp.backend.getattr(exp.backend.rootIno);
   for (const name of rest) {
     // '..' could climb out of the export; '.' is pointless. Neither is a path we hand out.
     if (name === '..' || name === '.') throw new BackendError('EACCES', `'${name}' in a mount path`);
-    attrs = await exp.backend.lookup(attrs.fileid, name);
+    attrs = await exp.backend.lookup(attrs.fileid, name, cred);
   }
   if (attrs.type !== FileType.DIR) throw new BackendError('ENOTDIR', 'mount of a non-directory');
   return attrs;
@@ -65,7 +67,7 @@ export function mnt3(env: Mount3Env): Procedure<string, Mnt3Res> {
         return { stat: MountStat3.MNT3ERR_ACCES };
       }
       try {
-        const attrs = await walk(found.exp, found.rest);
+        const attrs = await walk(found.exp, found.rest, found.exp.credOf(ctx.auth));
         const fh = found.exp.handleOf(attrs.fileid);
         env.mounts.add(client, path);
         env.logger.info('mount', { client, dirpath: path, export: found.exp.config.name });

@@ -57,7 +57,7 @@ export async function listDirectory(
   let dirAttrs: Attrs | undefined;
   for (let pages = 0; pages < MAX_BACKEND_PAGES; pages++) {
     const want = Math.min(MAX_ENTRIES_PER_PAGE, Math.ceil(replyLeft / budget.typicalEntry) + 1);
-    const page = await call.backend.readdir(dir, at, want, withAttrs);
+    const page = await call.backend.readdir(dir, at, want, withAttrs, call.cred);
     if (verifier === undefined) {
       if (cookie !== 0n && clientVerf !== 0n && page.verifier !== clientVerf) {
         throw new Nfs3Error(Nfs3Stat.NFS3ERR_BAD_COOKIE, 'cookie verifier is not the directory’s');

@@ -40,7 +40,7 @@ export const link3: Nfs3ProcedureSpec<Link3Args, Link3Res, Link3Res> = {
   run: async (a, call, file) => {
     const dir = await call.resolve(a.link.dir);
     checkName(a.link.name);
-    const res = await call.backend.link(file, dir, a.link.name);
+    const res = await call.backend.link(file, dir, a.link.name, call.cred);
     return { attrs: res.attrs, dirWcc: res.dir };
   },
   encodeOk: encodeLink3Res,

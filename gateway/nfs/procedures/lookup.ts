@@ -27,7 +27,7 @@ export const lookup3: Nfs3ProcedureSpec<Diropargs3, Lookup3Ok, Attrs | undefined
   run: async (a, call, dir) => {
     checkName(a.name);
     const [attrs, dirAttrs] = await Promise.all([
-      call.backend.lookup(dir, a.name),
+      call.backend.lookup(dir, a.name, call.cred),
       call.backend.getattr(dir).catch(() => undefined),
     ]);
     return { handle: call.handleOf(attrs.fileid), attrs, dirAttrs };

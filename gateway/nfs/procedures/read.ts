@@ -41,7 +41,7 @@ export const read3: Nfs3ProcedureSpec<Read3Args, Read3Ok, Attrs | undefined> = {
       const attrs = await call.backend.getattr(ino);
       return { attrs, eof: true, data: EMPTY };
     }
-    return call.backend.read(ino, Number(a.offset), Math.min(a.count, RTMAX));
+    return call.backend.read(ino, Number(a.offset), Math.min(a.count, RTMAX), call.cred);
   },
   encodeOk: (w, res) => {
     encodePostOpAttr(w, res.attrs);

@@ -40,7 +40,7 @@ export const rename3: Nfs3ProcedureSpec<Rename3Args, Rename3Wcc, Rename3Wcc> = {
     const toDir = await call.resolve(a.to.dir);
     checkName(a.from.name);
     checkName(a.to.name);
-    const res = await call.backend.rename(fromDir, a.from.name, toDir, a.to.name);
+    const res = await call.backend.rename(fromDir, a.from.name, toDir, a.to.name, call.cred);
     return { fromDir: res.fromDir, toDir: res.toDir };
   },
   encodeOk: encodeRename3Wcc,

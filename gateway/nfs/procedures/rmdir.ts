@@ -18,7 +18,7 @@ export const rmdir3: Nfs3ProcedureSpec<Diropargs3, Wcc, Wcc> = {
   target: (a) => a.dir,
   run: async (a, call, dir) => {
     checkName(a.name);
-    return (await call.backend.rmdir(dir, a.name)).dir;
+    return (await call.backend.rmdir(dir, a.name, call.cred)).dir;
   },
   encodeOk: encodeWccData,
   fail: (a, call) => call.wccOf(a.dir),

@@ -64,7 +64,7 @@ export const write3: Nfs3ProcedureSpec<Write3Args, Write3Ok, Wcc> = {
     const end = a.offset + BigInt(a.count);
     if (end > BigInt(MAX_FILE_SIZE)) throw new BackendError('EFBIG', `write ends at ${end}`);
     const data = a.count === a.data.length ? a.data : a.data.subarray(0, a.count);
-    const res = await call.backend.write(ino, Number(a.offset), data, stability);
+    const res = await call.backend.write(ino, Number(a.offset), data, stability, call.cred);
     return { wcc: res.wcc, count: res.count, committed: res.committed, verf: call.env.writeVerifier };
   },
   encodeOk: (w, res) => {

@@ -40,7 +40,7 @@ test('read-type fops register the caller on the inode; a failed lookup still reg
   const f = await a.create(root(), 'f', { mode: 0o644 }, ROOT);
   await b.getattr(f.attrs.fileid);
   expect(core.lastAccess('B', inodeKeyOf(f.attrs.fileid))).toBeDefined();
-  await expect(b.lookup(root(), 'missing')).rejects.toMatchObject({ code: 'ENOENT' });
+  await expect(b.lookup(root(), 'missing', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
   expect(core.lastAccess('B', inodeKeyOf(root()))).toBeDefined();
 });
 
@@ -48,7 +48,7 @@ test('a write notifies the other reader with SIZE|TIMES and the post-op stat; ne
   const f = await a.create(root(), 'f', { mode: 0o644 }, ROOT);
   await b.getattr(f.attrs.fileid);
   gotA.length = 0;
-  await a.write(f.attrs.fileid, 0, Buffer.from('hello'), 'file-sync');
+  await a.write(f.attrs.fileid, 0, Buffer.from('hello'), 'file-sync', ROOT);
   await settle();
   expect(gotB).toEqual([expect.objectContaining({ flags: F.SIZE | F.TIMES, origin: 'A' })]);
   expect(gotB[0].kind === 'inode' && gotB[0].stat?.size).toBe(5);
@@ -66,7 +66,7 @@ test('setattr notifies only the bits that changed; atime alone nobody', async ()
 });
 
 test('create tells the parent\u2019s other clients TIMES with the new name, and registers the creator on the new inode', async () => {
-  await b.readdir(root(), 0n, 100, true);
+  await b.readdir(root(), 0n, 100, true, ROOT);
   const f = await a.create(root(), 'new.txt', { mode: 0o644 }, ROOT);
   await settle();
   expect(gotB).toEqual([
@@ -77,8 +77,8 @@ test('create tells the parent\u2019s other clients TIMES with the new name, and 
 
 test('unlink of the last link: NLINK|TIMES|PARENT_TIMES, then FORGET', async () => {
   const f = await a.create(root(), 'f', { mode: 0o644 }, ROOT);
-  await b.lookup(root(), 'f');
-  await a.remove(root(), 'f');
+  await b.lookup(root(), 'f', ROOT);
+  await a.remove(root(), 'f', ROOT);
   await settle();
   expect(flags(gotB)).toEqual([F.NLINK | F.TIMES | F.PARENT_TIMES, F.FORGET]);
   expect(core.lastAccess('B', inodeKeyOf(f.attrs.fileid))).toBeUndefined();
@@ -89,10 +89,10 @@ test('rename: RENAME|PARENT_TIMES with both parents; a replaced file is unlinked
   const d2 = await a.mkdir(root(), 'd2', 0o755, ROOT);
   const x = await a.create(d1.attrs.fileid, 'x', { mode: 0o644 }, ROOT);
   const y = await a.create(d2.attrs.fileid, 'y', { mode: 0o644 }, ROOT);
-  await b.lookup(d1.attrs.fileid, 'x');
-  await b.lookup(d2.attrs.fileid, 'y');
+  await b.lookup(d1.attrs.fileid, 'x', ROOT);
+  await b.lookup(d2.attrs.fileid, 'y', ROOT);
   gotB.length = 0;
-  await a.rename(d1.attrs.fileid, 'x', d2.attrs.fileid, 'y');
+  await a.rename(d1.attrs.fileid, 'x', d2.attrs.fileid, 'y', ROOT);
   await settle();
   const moved = gotB.find((e) => e.kind === 'inode' && e.inode === inodeKeyOf(x.attrs.fileid));
   expect(moved).toMatchObject({
@@ -108,7 +108,7 @@ test('rename: RENAME|PARENT_TIMES with both parents; a replaced file is unlinked
 
 test('readdirplus registers every returned entry', async () => {
   const f = await a.create(root(), 'e1', { mode: 0o644 }, ROOT);
-  await b.readdir(root(), 0n, 100, true);
+  await b.readdir(root(), 0n, 100, true, ROOT);
   expect(core.lastAccess('B', inodeKeyOf(f.attrs.fileid))).toBeDefined();
 });
 
@@ -116,7 +116,7 @@ test('with cache invalidation off, nothing is tracked or sent', async () => {
   core.reconfigure({ 'features.cache-invalidation': 'off' });
   const f = await a.create(root(), 'f', { mode: 0o644 }, ROOT);
   await b.getattr(f.attrs.fileid);
-  await a.write(f.attrs.fileid, 0, Buffer.from('x'), 'unstable');
+  await a.write(f.attrs.fileid, 0, Buffer.from('x'), 'unstable', ROOT);
   await settle();
   expect(gotB).toEqual([]);
   expect(core.stats().trackedInodes).toBe(0);

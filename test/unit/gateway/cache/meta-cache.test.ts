@@ -49,11 +49,12 @@ test('attributes are served from the cache until evicted or expired', async () =
 });
 
 test('a missing name is cached as negative until its dentry is evicted', async () => {
-  await expect(cache.lookup(root(), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+  await cache.getattr(root()); // a hit needs the directory's attributes to check search permission
+  await expect(cache.lookup(root(), 'x', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
   await env.backend.create(root(), 'x', { mode: 0o644 }, ROOT);
-  await expect(cache.lookup(root(), 'x')).rejects.toMatchObject({ code: 'ENOENT' }); // stale by design
+  await expect(cache.lookup(root(), 'x', ROOT)).rejects.toMatchObject({ code: 'ENOENT' }); // stale by design
   cache.evictDentry(key(root()), 'x');
-  await expect(cache.lookup(root(), 'x')).resolves.toMatchObject({ size: 0 });
+  await expect(cache.lookup(root(), 'x', ROOT)).resolves.toMatchObject({ size: 0 });
 });
 
 test('a fetch that raced with an eviction does not fill the cache', async () => {
@@ -77,34 +78,34 @@ test('a fetch that raced with an eviction does not fill the cache', async () => 
 
 test('changes through the cache update it from post-op attributes (no miss afterwards)', async () => {
   const f = await cache.create(root(), 'f', { mode: 0o644 }, ROOT);
-  await cache.write(f.attrs.fileid, 0, Buffer.from('12345'), 'file-sync');
+  await cache.write(f.attrs.fileid, 0, Buffer.from('12345'), 'file-sync', ROOT);
   const a = await cache.getattr(f.attrs.fileid);
   expect(a.size).toBe(5);
   expect(calls.getattr ?? 0).toBe(0);
-  await expect(cache.lookup(root(), 'f')).resolves.toMatchObject({ size: 5 });
+  await expect(cache.lookup(root(), 'f', ROOT)).resolves.toMatchObject({ size: 5 });
   expect(calls.lookup ?? 0).toBe(0);
 });
 
 test('a listing with attributes is served only while every entry\u2019s attributes are cached', async () => {
   const f = await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
-  await cache.readdir(root(), 0n, 100, true);
-  await cache.readdir(root(), 0n, 100, true);
+  await cache.readdir(root(), 0n, 100, true, ROOT);
+  await cache.readdir(root(), 0n, 100, true, ROOT);
   expect(calls.readdir).toBe(1);
   cache.evictAttrs(key(f.attrs.fileid)); // e.g. another head wrote to f
   await env.backend.write(f.attrs.fileid, 0, Buffer.from('abc'), 'file-sync');
-  const page = await cache.readdir(root(), 0n, 100, true);
+  const page = await cache.readdir(root(), 0n, 100, true, ROOT);
   expect(calls.readdir).toBe(2);
   expect(page.entries.find((e) => e.name === 'f')?.attrs?.size).toBe(3);
 });
 
 test('entry changes through the cache drop the listing and record the new name', async () => {
-  await cache.readdir(root(), 0n, 100, false);
+  await cache.readdir(root(), 0n, 100, false, ROOT);
   await cache.mkdir(root(), 'd', 0o755, ROOT);
-  const page = await cache.readdir(root(), 0n, 100, false);
+  const page = await cache.readdir(root(), 0n, 100, false, ROOT);
   expect(page.entries.map((e) => e.name)).toContain('d');
-  await cache.remove(root(), 'nonexistent').catch(() => {});
-  await cache.rmdir(root(), 'd');
-  await expect(cache.lookup(root(), 'd')).rejects.toMatchObject({ code: 'ENOENT' });
+  await cache.remove(root(), 'nonexistent', ROOT).catch(() => {});
+  await cache.rmdir(root(), 'd', ROOT);
+  await expect(cache.lookup(root(), 'd', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
 });
 
 test('the lifetime cap: never longer than the cap, and a cap of 0 disables caching', async () => {
