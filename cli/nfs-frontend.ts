@@ -3,6 +3,7 @@ import type { Logger } from 'winston';
 import { attachNfsAdapter } from '../adapters';
 import type { Attrs } from '../gateway/backend/attrs';
 import type { PosixBackend } from '../gateway/backend/posix-backend';
+import { CachedHandles } from '../gateway/cache/cached-handles';
 import { MetaCache } from '../gateway/cache/meta-cache';
 import { createMount3Program } from '../gateway/mount/mount3-program';
 import { type ExportConfig, ExportTable } from '../gateway/nfs/exports';
@@ -40,7 +41,8 @@ export interface NfsFrontend {
 export async function startNfsFrontend(o: NfsFrontendOptions): Promise<NfsFrontend> {
   const cache = new MetaCache(withUpcall(o.backend, o.core, o.client), { ttlMs: o.cacheTtlMs });
   const subs: Subscription[] = [capCacheTtl(o.core, cache), attachNfsAdapter(o.core, o.client, cache)];
-  const exports = new ExportTable([{ config: o.export, backend: cache, handles: o.backend }]);
+  const handles = new CachedHandles(o.backend, cache);
+  const exports = new ExportTable([{ config: o.export, backend: cache, handles }]);
   const logger = o.logger.child({ part: 'nfs', client: o.client });
   const server = new RpcServer({ logger: o.logger.child({ part: 'rpc' }) });
   server

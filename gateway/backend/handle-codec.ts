@@ -104,6 +104,14 @@ export class HandleCoder {
     return buf;
   }
 
+  /**
+   * The inode a handle names, unchecked: only for looking up a handle we hold already (whose
+   * bytes are then compared in full), never to trust one.
+   */
+  static peekIno(buf: Buffer): Ino | undefined {
+    return buf.length >= MIN_HANDLE_BYTES ? buf.readBigUInt64BE(9) : undefined;
+  }
+
   /** Checks shape and MAC; throws EBADHANDLE on anything that is not a handle we made. */
   decode(buf: Buffer): DecodedHandle {
     const len = buf.length;

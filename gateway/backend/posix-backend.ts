@@ -179,6 +179,16 @@ export class PosixBackend implements Backend, HandleCodec {
     return this.ctx.table.handle(ino) ?? h;
   }
 
+  /**
+   * The inode whose verified (or minted) handle is exactly `h`, with no MAC and no stat: the
+   * table drops a stored handle when its inode shows a new generation. Liveness is the caller's
+   * business (the metadata cache answers it from attributes it still holds).
+   */
+  knownHandle(h: Buffer): Ino | undefined {
+    const ino = HandleCoder.peekIno(h);
+    return ino !== undefined && this.ctx.table.handle(ino)?.equals(h) ? ino : undefined;
+  }
+
   async resolveHandle(h: Buffer): Promise<Ino> {
     return resolveHandle(this.ctx, this.coder.decode(h), h);
   }

@@ -99,6 +99,11 @@ export class MetaCache implements Backend, CacheAdapter {
 
   // ---- reads ---------------------------------------------------------------------------------
 
+  /** Whether fresh attributes are held for `ino` (a peek: no counters move). */
+  hasAttrs(ino: Ino): boolean {
+    return this.attrs.get(ino, this.now()) !== undefined;
+  }
+
   async getattr(ino: Ino): Promise<Attrs> {
     const hit = this.attrs.get(ino, this.now());
     if (hit) {
@@ -157,7 +162,10 @@ export class MetaCache implements Backend, CacheAdapter {
   }
 
   async read(ino: Ino, offset: number, count: number, cred: Cred): Promise<ReadResult> {
-    return this.inner.read(ino, offset, count, cred);
+    const epoch = this.epoch;
+    const r = await this.inner.read(ino, offset, count, cred);
+    this.fillAttrs(r.attrs, epoch);
+    return r;
   }
 
   async readlink(ino: Ino): Promise<{ target: string; attrs: Attrs }> {
