@@ -7,14 +7,16 @@ export interface AdminHooks {
   options(): UpcallOptions;
   reconfigure(input: UpcallOptionsInput): UpcallOptions;
   stats(): unknown;
+  /** Prometheus exposition text for GET /metrics. */
+  metrics?(): Promise<string>;
 }
 
 const MAX_BODY = 64 * 1024;
 
 /**
  * The admin endpoint, on loopback only: `GET /options`, `PUT /options` (JSON body of GlusterFS
- * option names → values; applied at once, no restart), `GET /stats`. `upcall-gateway set/get`
- * talk to it.
+ * option names → values; applied at once, no restart), `GET /stats`, `GET /metrics`
+ * (Prometheus text format). `upcall-gateway set/get` talk to it.
  */
 export class AdminServer {
   private server: Server | undefined;
@@ -48,6 +50,12 @@ export class AdminServer {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/options' && req.method === 'GET') return this.reply(res, 200, this.hooks.options());
     if (path === '/stats' && req.method === 'GET') return this.reply(res, 200, this.hooks.stats());
+    if (path === '/metrics' && req.method === 'GET' && this.hooks.metrics) {
+      const text = await this.hooks.metrics();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+      return;
+    }
     if (path === '/options' && (req.method === 'PUT' || req.method === 'POST')) {
       let input: UpcallOptionsInput;
       try {
@@ -65,7 +73,7 @@ export class AdminServer {
       }
     }
     return this.reply(res, 404, {
-      error: `no ${req.method} ${path}; try GET /options, PUT /options, GET /stats`,
+      error: `no ${req.method} ${path}; try GET /options, PUT /options, GET /stats, GET /metrics`,
     });
   }
 

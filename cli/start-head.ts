@@ -2,12 +2,13 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
-import { createRedisUpcallCore } from '../adapters/transport/redis';
+import { createRedisUpcallCore, type RedisTransport } from '../adapters/transport/redis';
 import type { Attrs } from '../gateway/backend/attrs';
 import { PosixBackend } from '../gateway/backend/posix-backend';
 import { createUpcallCore, type UpcallCore } from '../upcall-core';
 import { AdminServer } from './admin-server';
 import { ConfigError, type GatewayConfig } from './config';
+import { createHeadMetrics, type HeadMetrics } from './head-metrics';
 import { type NfsFrontend, startNfsFrontend } from './nfs-frontend';
 
 export interface Head {
@@ -18,6 +19,8 @@ export interface Head {
   /** `nfs://…` URL a libnfs client can use as is. */
   readonly url: string;
   readonly adminPort?: number;
+  /** Prometheus metrics of this head (also served as GET /metrics on the admin port). */
+  readonly metrics: HeadMetrics;
   stats(): unknown;
   close(): Promise<void>;
 }
@@ -33,22 +36,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   const st = await stat(exportPath).catch(() => undefined);
   if (!st?.isDirectory()) throw new ConfigError(`export path ${exportPath} is not a directory`);
 
-  const onSubscriberError = (err: unknown) =>
-    logger.error('upcall subscriber failed', { part: 'core', err: String(err) });
-  const core: UpcallCore<Attrs> = config.redisUrl
-    ? (
-        await createRedisUpcallCore<Attrs>({
-          options: config.upcall,
-          onSubscriberError,
-          redis: {
-            url: config.redisUrl,
-            namespace: config.redisNamespace,
-            name: config.headId,
-            logger: logger.child({ part: 'redis' }),
-          },
-        })
-      ).core
-    : createUpcallCore<Attrs>({ options: config.upcall, onSubscriberError });
+  const { core, redis } = await buildCore(config, logger);
   const backend = await PosixBackend.open(exportPath, { readOnly: config.readOnly, logger });
   let nfs: NfsFrontend;
   try {
@@ -74,8 +62,20 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     throw err;
   }
   const stats = () => ({ core: core.stats(), cache: nfs.cache.stats(), options: core.options });
+  const metrics = createHeadMetrics({
+    headId: config.headId,
+    core,
+    client: nfs.client,
+    cache: nfs.cache,
+    redis,
+  });
   const admin = new AdminServer(
-    { options: () => core.options, reconfigure: (o) => core.reconfigure(o), stats },
+    {
+      options: () => core.options,
+      reconfigure: (o) => core.reconfigure(o),
+      stats,
+      metrics: () => metrics.text(),
+    },
     logger.child({ part: 'admin' }),
   );
   const wantAdmin = config.adminPort ?? nfs.port + 1;
@@ -90,11 +90,35 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     url,
     adminPort,
     stats,
+    metrics,
     async close() {
       await admin.close();
+      metrics.close();
       await nfs.close();
       await core.close();
       await backend.close();
     },
   };
+}
+
+/** The in-process core (one head), or one over Redis shared by several heads when `redisUrl` is set. */
+async function buildCore(
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<{ core: UpcallCore<Attrs>; redis?: RedisTransport<Attrs> }> {
+  const onSubscriberError = (err: unknown) =>
+    logger.error('upcall subscriber failed', { part: 'core', err: String(err) });
+  if (!config.redisUrl)
+    return { core: createUpcallCore<Attrs>({ options: config.upcall, onSubscriberError }) };
+  const { core, transport } = await createRedisUpcallCore<Attrs>({
+    options: config.upcall,
+    onSubscriberError,
+    redis: {
+      url: config.redisUrl,
+      namespace: config.redisNamespace,
+      name: config.headId,
+      logger: logger.child({ part: 'redis' }),
+    },
+  });
+  return { core, redis: transport };
 }
