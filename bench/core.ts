@@ -5,6 +5,7 @@
  *   no event-loop block over 10 ms while reaping 1M inodes.
  * Run: npm run bench -- core   (node --expose-gc is added by bench/run.js)
  */
+import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createUpcallCore, UpcallFlags } from '../upcall-core';
 import { check, type Row, report } from './harness';
@@ -149,11 +150,31 @@ async function reaperBlock(): Promise<Row[]> {
   ];
 }
 
+/**
+ * Each measurement runs in a fresh process, so one part's garbage (a million keys) cannot land
+ * as a major GC in the next part's figure.
+ */
+const PARTS: Record<string, () => Row[] | Promise<Row[]>> = {
+  'memory-number': () => [memoryPerInode('number')],
+  'access-number': () => [accessCost('number')],
+  'memory-string': () => [memoryPerInode('string')],
+  'access-string': () => [accessCost('string')],
+  delivery: async () => [await deliveryRate()],
+  reaper: () => reaperBlock(),
+};
+
 async function main(): Promise<void> {
+  const part = process.argv[2];
+  if (part !== undefined) {
+    const rows = await PARTS[part]();
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
+    return;
+  }
   const rows: Row[] = [];
-  for (const kind of ['number', 'string'] as const) rows.push(memoryPerInode(kind), accessCost(kind));
-  rows.push(await deliveryRate());
-  rows.push(...(await reaperBlock()));
+  for (const name of Object.keys(PARTS)) {
+    const out = execFileSync(process.execPath, ['--expose-gc', __filename, name], { encoding: 'utf8' });
+    rows.push(...(JSON.parse(out.trim().split('\n').pop()!) as Row[]));
+  }
   report('core', rows);
 }
 

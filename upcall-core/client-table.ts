@@ -1,3 +1,4 @@
+import { NumberIndex } from './number-index';
 import type { InodeKey } from './types';
 
 /**
@@ -9,8 +10,8 @@ import type { InodeKey } from './types';
  * costs a Map entry, a key reference and 16 bytes in one cache line, reached by one `get`.
  * Inodes with more than one client keep the extra clients in a small side list.
  *
- * The key → slot index is split over SHARDS Maps: V8 rehashes a Map in one go when it grows or
- * shrinks, and rehashing one Map of a million entries blocks the event loop for tens of ms.
+ * Numeric keys (inode numbers) are indexed by NumberIndex, off the JS heap: V8 Maps of a million
+ * entries make every major GC and every shrink a pause of tens of ms. Other keys use a Map.
  *
  * Clients are small integers handed out by ClientRegistry. Times are ms from the core's clock.
  */
@@ -22,18 +23,12 @@ interface Extra {
 
 const INITIAL_CAPACITY = 1024;
 const EMPTY = -1;
-const SHARDS = 64;
-
-/** Cheap, stable shard of a key: low bits of a number, last character of a string. */
-function shardOf(key: InodeKey): number {
-  return typeof key === 'number' ? key & (SHARDS - 1) : key.charCodeAt(key.length - 1) & (SHARDS - 1);
-}
-
 /** A client entry was created (`+1`) or deleted (`-1`); the registry keeps reference counts. */
 export type EntryListener = (client: number, delta: 1 | -1) => void;
 
 export class ClientTable {
-  private readonly shards = Array.from({ length: SHARDS }, () => new Map<InodeKey, number>());
+  private readonly numbers = new NumberIndex();
+  private readonly others = new Map<InodeKey, number>();
   private keys: (InodeKey | undefined)[] = [];
   /** Per slot: [2s] = last access of the first client, [2s+1] = that client (EMPTY if none). */
   private pairs = new Float64Array(2 * INITIAL_CAPACITY).fill(EMPTY);
@@ -50,7 +45,7 @@ export class ClientTable {
   }
 
   private slotOf(key: InodeKey): number | undefined {
-    return this.shards[shardOf(key)].get(key);
+    return typeof key === 'number' && NumberIndex.accepts(key) ? this.numbers.get(key) : this.others.get(key);
   }
 
   get entries(): number {
@@ -235,14 +230,16 @@ export class ClientTable {
       slot = this.highWater++;
       if (2 * slot >= this.pairs.length) this.grow();
     }
-    this.shards[shardOf(key)].set(key, slot);
+    if (typeof key === 'number' && NumberIndex.accepts(key)) this.numbers.add(key, slot);
+    else this.others.set(key, slot);
     this.inodeCount++;
     this.keys[slot] = key;
     return slot;
   }
 
   private release(slot: number, key: InodeKey): void {
-    this.shards[shardOf(key)].delete(key);
+    if (typeof key === 'number' && NumberIndex.accepts(key)) this.numbers.delete(key);
+    else this.others.delete(key);
     this.inodeCount--;
     this.keys[slot] = undefined;
     this.pairs[2 * slot + 1] = EMPTY;
