@@ -1,0 +1,39 @@
+/**
+ * Closing an Open, whoever asks: CLOSE, TREE_DISCONNECT, LOGOFF, or the connection going away
+ * (MS-SMB2 §3.3.4.17). The last close of a delete-pending object removes it (MS-FSA §2.1.5.4):
+ * the name it was opened under is checked to still lead to the same inode first, so a name
+ * reused meanwhile (through NFS, or on disk) is never deleted in its place.
+ */
+import type { Logger } from 'winston';
+import { BackendError } from '../backend/errors';
+import type { Open } from './open-table';
+import type { ServerContext } from './server-context';
+
+/** Removes `open` from the table; deletes the object if that was its last open and it is delete-pending. */
+export async function closeOpen(server: ServerContext, open: Open, log: Logger): Promise<void> {
+  if (!server.opens.remove(open)) return;
+  const disk = open.tree.disk;
+  if (!disk || open.parent === undefined) return;
+  const cred = open.session.cred;
+  try {
+    const now = await disk.backend.lookup(open.parent, open.name, cred);
+    if (now.fileid !== open.ino) {
+      log.debug('delete on close skipped: the name now names another object', { path: open.path });
+      return;
+    }
+    if (open.isDir) await disk.backend.rmdir(open.parent, open.name, cred);
+    else await disk.backend.remove(open.parent, open.name, cred);
+  } catch (err) {
+    if (err instanceof BackendError && err.code === 'ENOENT') return;
+    log.info('delete on close failed', { path: open.path, cause: String(err) });
+  }
+}
+
+/** Closes every open matching `pred`, one after another (deletes must not race each other). */
+export async function closeOpensWhere(
+  server: ServerContext,
+  pred: (o: Open) => boolean,
+  log: Logger,
+): Promise<void> {
+  for (const o of server.opens.opensWhere(pred)) await closeOpen(server, o, log);
+}

@@ -1,0 +1,147 @@
+/**
+ * SMB2 CREATE (MS-SMB2 §2.2.13 request, §2.2.14 response, §3.3.5.9 processing): open or make
+ * a file or directory.
+ *
+ * Request: StructureSize 57, SecurityFlags, RequestedOplockLevel, ImpersonationLevel,
+ * SmbCreateFlags, DesiredAccess, FileAttributes, ShareAccess, CreateDisposition, CreateOptions,
+ * NameOffset/NameLength (UTF-16 path), CreateContextsOffset/Length.
+ * Response: StructureSize 89, OplockLevel (always NONE: no oplocks or leases yet), Flags,
+ * CreateAction, four FILETIMEs, AllocationSize, EndofFile, FileAttributes, FileId, contexts.
+ *
+ * Order of checks: request shape, path syntax (paths.ts), find or create (create-target.ts),
+ * delete-pending, access against the POSIX-derived maximal access, share modes, then
+ * truncation. Named pipes on IPC$ are not served yet (OBJECT_NAME_NOT_FOUND).
+ */
+
+import {
+  allocationSize,
+  endOfFile,
+  fileAttributes,
+  mapGenericAccess,
+  maximalAccess,
+  writeTimes,
+} from '../file-attrs';
+import { NtStatus, SmbError } from '../ntstatus';
+import { Access, type Open } from '../open-table';
+import { joinSmbPath, parseSmbPath } from '../paths';
+import { bufferAt, utf16, writeFileId } from '../wire';
+import {
+  type CommandContext,
+  responseBody,
+  type SmbCommand,
+  type SmbResponse,
+  sessionOf,
+  treeOf,
+} from './command';
+import { answerCreateContexts, parseCreateContexts } from './create-contexts';
+import { CreateOption, Disposition, findOrCreate } from './create-target';
+
+const MAX_IMPERSONATION = 3;
+/** DesiredAccess bits with no meaning for a file (MS-SMB2 §2.2.13.1.1 reserved ranges). */
+const RESERVED_ACCESS = 0x0ce0fe00;
+const CONTEXTS_OFFSET = 152;
+
+export const create: SmbCommand = {
+  name: 'CREATE',
+  structureSize: 57,
+  needs: 'tree',
+  async run(ctx: CommandContext): Promise<SmbResponse> {
+    const { body, server } = ctx;
+    const session = sessionOf(ctx);
+    const tree = treeOf(ctx);
+    const S = NtStatus;
+    if (body.readUInt32LE(4) > MAX_IMPERSONATION)
+      throw new SmbError(S.STATUS_BAD_IMPERSONATION_LEVEL, 'impersonation');
+    const desired = body.readUInt32LE(24);
+    const fileAttrs = body.readUInt32LE(28);
+    const shareAccess = body.readUInt32LE(32);
+    const disposition = body.readUInt32LE(36);
+    const options = body.readUInt32LE(40);
+    const name = utf16(bufferAt(ctx.message, body.readUInt16LE(44), body.readUInt16LE(46), 'name'), 'name');
+    const contexts = parseCreateContexts(ctx.message, body.readUInt32LE(48), body.readUInt32LE(52));
+    if (disposition > Disposition.OVERWRITE_IF)
+      throw new SmbError(S.STATUS_INVALID_PARAMETER, 'CreateDisposition');
+    if (options & CreateOption.DIRECTORY_FILE && options & CreateOption.NON_DIRECTORY_FILE)
+      throw new SmbError(S.STATUS_INVALID_PARAMETER, 'both DIRECTORY_FILE and NON_DIRECTORY_FILE');
+    if (
+      options & CreateOption.DIRECTORY_FILE &&
+      disposition !== Disposition.OPEN &&
+      disposition !== Disposition.CREATE &&
+      disposition !== Disposition.OPEN_IF
+    )
+      throw new SmbError(S.STATUS_INVALID_PARAMETER, 'DIRECTORY_FILE with an overwriting disposition');
+    if (options & CreateOption.OPEN_BY_FILE_ID)
+      throw new SmbError(S.STATUS_NOT_SUPPORTED, 'FILE_OPEN_BY_FILE_ID');
+    if (desired & RESERVED_ACCESS) throw new SmbError(S.STATUS_ACCESS_DENIED, 'reserved DesiredAccess bits');
+    const wanted = mapGenericAccess(desired);
+    if (wanted & Access.ACCESS_SYSTEM_SECURITY)
+      throw new SmbError(S.STATUS_PRIVILEGE_NOT_HELD, 'SACL access');
+    const deleteOnClose = (options & CreateOption.DELETE_ON_CLOSE) !== 0;
+    if (deleteOnClose && !(wanted & Access.DELETE))
+      throw new SmbError(S.STATUS_ACCESS_DENIED, 'DELETE_ON_CLOSE without DELETE access');
+    const disk = tree.disk;
+    if (!disk)
+      throw new SmbError(S.STATUS_OBJECT_NAME_NOT_FOUND, `pipe '${name}' (named pipes are not served)`);
+
+    const parts = parseSmbPath(name);
+    const cred = session.cred;
+    const target = await findOrCreate({
+      backend: disk.backend,
+      root: disk.backend.rootIno,
+      parts,
+      disposition,
+      options,
+      fileAttributes: fileAttrs,
+      cred,
+    });
+    let attrs = target.attrs;
+    if (server.opens.isDeletePending(attrs.fileid)) throw new SmbError(S.STATUS_DELETE_PENDING, name);
+    const max = maximalAccess(attrs, target.parent, cred, disk.readOnly) & tree.maximalAccess;
+    const requested = wanted & ~Access.MAXIMUM_ALLOWED;
+    if (requested & ~max)
+      throw new SmbError(
+        S.STATUS_ACCESS_DENIED,
+        `'${name}': wants 0x${requested.toString(16)}, may 0x${max.toString(16)}`,
+      );
+    const granted = (wanted & Access.MAXIMUM_ALLOWED ? max : requested) >>> 0;
+    if (server.opens.conflicts(attrs.fileid, granted, shareAccess))
+      throw new SmbError(S.STATUS_SHARING_VIOLATION, name);
+    if (target.truncate) attrs = (await disk.backend.setattr(attrs.fileid, { size: 0 }, cred)).after ?? attrs;
+    const fileId = server.opens.allocate();
+    if (!fileId) throw new SmbError(S.STATUS_INSUFFICIENT_RESOURCES, 'open table full');
+    const open: Open = {
+      fileId,
+      session,
+      tree,
+      ino: attrs.fileid,
+      isDir: (fileAttributes(attrs) & 0x10) !== 0,
+      parent: target.parent?.fileid,
+      name: parts.at(-1) ?? '',
+      path: joinSmbPath(parts),
+      access: granted,
+      shareAccess,
+      deleteOnClose,
+    };
+    server.opens.add(open);
+    ctx.chain.fileId = fileId;
+
+    const answered = answerCreateContexts(contexts, {
+      maximalAccess: max,
+      fileid: attrs.fileid,
+      fsid: attrs.fsid,
+    });
+    const out = responseBody(89, 88 + answered.length);
+    out.writeUInt32LE(target.action, 4);
+    writeTimes(out, 8, attrs);
+    out.writeBigUInt64LE(allocationSize(attrs), 40);
+    out.writeBigUInt64LE(endOfFile(attrs), 48);
+    out.writeUInt32LE(fileAttributes(attrs), 56);
+    writeFileId(out, 64, fileId);
+    if (answered.length) {
+      out.writeUInt32LE(CONTEXTS_OFFSET, 80);
+      out.writeUInt32LE(answered.length, 84);
+      answered.copy(out, 88);
+    }
+    return { body: out };
+  },
+};

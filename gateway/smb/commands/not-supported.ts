@@ -1,0 +1,25 @@
+/**
+ * Commands we recognise but do not implement yet, answered STATUS_NOT_SUPPORTED after the usual
+ * session and tree checks:
+ * - LOCK (§2.2.26): granting a byte-range lock we do not track would be a lie another client
+ *   could be hurt by, so it is refused rather than "succeeded".
+ * - CHANGE_NOTIFY (§2.2.35): needs asynchronous responses fed by upcalls (a later part of issue 6).
+ * - OPLOCK_BREAK (§2.2.24): we never grant an oplock or lease, so there is nothing to acknowledge.
+ */
+import { NtStatus, SmbError } from '../ntstatus';
+import type { SmbCommand } from './command';
+
+function refused(name: string, structureSize: number): SmbCommand {
+  return {
+    name,
+    structureSize,
+    needs: 'tree',
+    run: () => {
+      throw new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `${name} is not implemented`);
+    },
+  };
+}
+
+export const lock = refused('LOCK', 48);
+export const changeNotify = refused('CHANGE_NOTIFY', 32);
+export const oplockBreak = refused('OPLOCK_BREAK', 24);

@@ -1,0 +1,80 @@
+/**
+ * A directory open's enumeration position (MS-SMB2 §3.3.1.10 Open.EnumerationLocation and
+ * Open.EnumerationSearchPattern), over the Backend's paged readdir with attributes. Entries are
+ * fetched a page at a time, filtered by the pattern, and handed out one by one: an entry that
+ * did not fit a QUERY_DIRECTORY response stays first for the next one (peek, then take).
+ *
+ * A pattern without wildcards is first tried as an exact lookup (smbclient's `rm` and `ls
+ * name` send one), so it costs one lookup, not a scan; if the exact name is absent the scan
+ * still runs, matching case-insensitively as Windows clients expect.
+ */
+import type { Ino } from '../backend/attrs';
+import type { Backend, Cred, DirEntry } from '../backend/backend';
+import { BackendError } from '../backend/errors';
+import { compileWildcard, hasWildcards } from './wildcard';
+
+/** Entries asked of the backend per page (a constant, so the metadata cache's pages line up). */
+export const DIR_PAGE_ENTRIES = 256;
+
+export class DirCursor {
+  private cookie = 0n;
+  private eof = false;
+  private pending: DirEntry[] = [];
+  private idx = 0;
+  private exactTried = false;
+  private readonly matcher: (name: string) => boolean;
+  /** Whether anything was handed out since the (re)start: NO_MORE_FILES vs NO_SUCH_FILE. */
+  returnedAny = false;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly dir: Ino,
+    private readonly cred: Cred,
+    readonly pattern: string,
+  ) {
+    this.matcher = compileWildcard(pattern);
+  }
+
+  /** The next matching entry (with attrs), not consumed; undefined at the end. */
+  async peek(): Promise<DirEntry | undefined> {
+    if (!this.exactTried) {
+      this.exactTried = true;
+      if (this.pattern !== '' && !hasWildcards(this.pattern) && (await this.tryExact()))
+        return this.current();
+    }
+    while (this.idx >= this.pending.length && !this.eof) {
+      const page = await this.backend.readdir(this.dir, this.cookie, DIR_PAGE_ENTRIES, true, this.cred);
+      const last = page.entries.at(-1);
+      if (last) this.cookie = last.cookie;
+      this.eof = page.eof || page.entries.length === 0;
+      this.pending = page.entries.filter((e) => e.attrs !== undefined && this.matcher(e.name));
+      this.idx = 0;
+    }
+    return this.current();
+  }
+
+  /** Consumes the entry `peek` returned. */
+  take(): void {
+    if (this.idx < this.pending.length) {
+      this.idx++;
+      this.returnedAny = true;
+    }
+  }
+
+  private current(): DirEntry | undefined {
+    return this.pending[this.idx];
+  }
+
+  private async tryExact(): Promise<boolean> {
+    try {
+      const attrs = await this.backend.lookup(this.dir, this.pattern, this.cred);
+      this.pending = [{ name: this.pattern, fileid: attrs.fileid, cookie: 0n, attrs }];
+      this.idx = 0;
+      this.eof = true;
+      return true;
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+}

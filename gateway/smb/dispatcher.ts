@@ -1,0 +1,285 @@
+/**
+ * One SMB2 frame in, one response frame out (MS-SMB2 §3.3.5.2 "Receiving Any Message").
+ *
+ * A frame is one message or a compound chain (§3.3.5.2.7): members linked by NextCommand,
+ * 8-byte aligned, processed in order; a related member (SMB2_FLAGS_RELATED_OPERATIONS) takes
+ * the SessionId, TreeId and FileId of the one before it, and fails like a CREATE before it
+ * failed. The responses go back in one frame, each member padded to 8 bytes and signed on its
+ * own (§3.3.4.1.1).
+ *
+ * Per member, in this order: the credit window (a MessageId outside it ends the connection,
+ * §3.3.5.2.3), related-ness, the signature (bad → STATUS_ACCESS_DENIED, §3.3.5.2.4), the
+ * command table (a code past OPLOCK_BREAK → STATUS_NOT_SUPPORTED: see `unknownCommand`),
+ * StructureSize (§3.3.5.2.6), CreditCharge against the payload (§3.3.5.2.5), the session
+ * (§3.3.5.2.9) and the tree (§3.3.5.2.11), then the command.
+ */
+import {
+  type ChainState,
+  type CommandContext,
+  DisconnectError,
+  type SmbCommand,
+  type SmbResponse,
+} from './commands/command';
+import type { ConnectionState } from './connection-state';
+import { expectedCreditCharge } from './credits';
+import {
+  decodeHeader,
+  HeaderError,
+  SMB2_HEADER_SIZE,
+  Smb2Command,
+  Smb2Flags,
+  type Smb2Header,
+} from './header';
+import { isExpectedStatus, NtStatus, ntStatusName, SmbError, toNtStatus } from './ntstatus';
+import { encodeResponses, type ResponseMember } from './response-frame';
+import type { SmbSession } from './session';
+
+export type DispatchResult =
+  | { readonly frame: Buffer }
+  | { readonly disconnect: string }
+  | { readonly none: true };
+
+/**
+ * Our reading of a command code past the last one defined: §3.3.5.2.6 says disconnect, Samba
+ * answers STATUS_INVALID_PARAMETER; we answer STATUS_NOT_SUPPORTED and keep the connection (and
+ * every other session on it) alive — a bad request should cost only itself.
+ */
+const unknownCommand = (code: number): SmbError =>
+  new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `unknown command 0x${code.toString(16)}`);
+
+/** Commands a session that is still authenticating may run (§3.3.5.2.9). */
+const IN_PROGRESS_OK = new Set<number>([Smb2Command.LOGOFF, Smb2Command.CLOSE, Smb2Command.LOCK]);
+/** Commands exempt from Session.SigningRequired (they come before, or outside, a signed session). */
+const UNSIGNED_OK = new Set<number>([Smb2Command.NEGOTIATE, Smb2Command.SESSION_SETUP, Smb2Command.CANCEL]);
+
+export class Dispatcher {
+  constructor(
+    private readonly conn: ConnectionState,
+    private readonly table: readonly (SmbCommand | undefined)[],
+  ) {}
+
+  async handleFrame(frame: Buffer): Promise<DispatchResult> {
+    const out: ResponseMember[] = [];
+    const chain: ChainState = { sessionId: 0n, treeId: 0 };
+    let at = 0;
+    try {
+      for (let first = true; at < frame.length; first = false) {
+        let header: Smb2Header;
+        try {
+          header = decodeHeader(frame, at);
+        } catch (err) {
+          if (err instanceof HeaderError) return { disconnect: `${err.message} at offset ${at}` };
+          throw err;
+        }
+        const next = header.nextCommand;
+        const malformed =
+          next !== 0 && (next % 8 !== 0 || next < SMB2_HEADER_SIZE || at + next >= frame.length);
+        const end = next === 0 || malformed ? frame.length : at + next;
+        const r = await this.member(frame.subarray(at, end), header, chain, first, malformed);
+        if (r) out.push(r);
+        if (end === frame.length) break;
+        at = end;
+      }
+    } catch (err) {
+      if (err instanceof DisconnectError) return { disconnect: err.message };
+      throw err;
+    }
+    return out.length ? { frame: encodeResponses(out) } : { none: true };
+  }
+
+  private async member(
+    message: Buffer,
+    h: Smb2Header,
+    chain: ChainState,
+    first: boolean,
+    malformed: boolean,
+  ): Promise<ResponseMember | undefined> {
+    const conn = this.conn;
+    if (h.command === Smb2Command.CANCEL) {
+      await this.run(this.table[h.command]!, message, h, chain, false);
+      return undefined;
+    }
+    if (!conn.negotiated && h.command !== Smb2Command.NEGOTIATE)
+      throw new DisconnectError(`command 0x${h.command.toString(16)} before NEGOTIATE`);
+    const charge = conn.supportsMultiCredit ? Math.max(1, h.creditCharge) : 1;
+    if (!conn.credits.consume(h.messageId, charge))
+      throw new DisconnectError(`MessageId ${h.messageId} (charge ${charge}) is outside the credit window`);
+    const related = (h.flags & Smb2Flags.RELATED_OPERATIONS) !== 0;
+    if (!related) {
+      chain.sessionId = h.sessionId;
+      chain.treeId = h.treeId;
+      chain.fileId = undefined;
+      chain.createError = undefined;
+    }
+    const session = chain.sessionId !== 0n ? conn.sessions.get(chain.sessionId) : undefined;
+    const reply = (status: number, resp?: SmbResponse): ResponseMember =>
+      this.reply(h, chain, related, session, status, resp);
+    const fail = (err: unknown): ResponseMember => {
+      const status = toNtStatus(err);
+      this.logFailure(h, status, err);
+      return reply(
+        status,
+        err instanceof SmbError && err.errorData ? { body: errorBody(err.errorData) } : undefined,
+      );
+    };
+    if (malformed) return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'bad NextCommand'));
+    if (related && first)
+      return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'first member is related'));
+    const signErr = this.checkSignature(message, h, session);
+    if (signErr) return fail(signErr);
+    const cmd = this.table[h.command];
+    if (!cmd) return fail(unknownCommand(h.command));
+    const pre = this.precheck(cmd, message, h, session, chain, related);
+    if (pre) return fail(pre);
+    try {
+      const resp = await this.run(cmd, message, h, chain, related, session);
+      if (h.command === Smb2Command.CREATE) chain.createError = undefined;
+      return resp ? reply(resp.status ?? NtStatus.STATUS_SUCCESS, resp) : undefined;
+    } catch (err) {
+      if (err instanceof DisconnectError) throw err;
+      if (h.command === Smb2Command.CREATE) chain.createError = toNtStatus(err);
+      return fail(err);
+    }
+  }
+
+  private checkSignature(
+    message: Buffer,
+    h: Smb2Header,
+    session: SmbSession | undefined,
+  ): SmbError | undefined {
+    const S = NtStatus;
+    if (h.flags & Smb2Flags.SIGNED) {
+      if (h.command === Smb2Command.NEGOTIATE)
+        return new SmbError(S.STATUS_INVALID_PARAMETER, 'signed NEGOTIATE');
+      if (!session)
+        return new SmbError(S.STATUS_USER_SESSION_DELETED, `session ${h.sessionId} (signed request)`);
+      if (!session.canSign) {
+        if (h.command === Smb2Command.SESSION_SETUP) return undefined;
+        return new SmbError(S.STATUS_ACCESS_DENIED, 'signed request on a session without a key');
+      }
+      if (!session.verify(message)) {
+        this.conn.log.warn('bad SMB2 signature', { mid: h.messageId.toString(), command: h.command });
+        return new SmbError(S.STATUS_ACCESS_DENIED, 'bad signature');
+      }
+      return undefined;
+    }
+    if (session?.signingRequired && session.valid && !UNSIGNED_OK.has(h.command))
+      return new SmbError(S.STATUS_ACCESS_DENIED, 'unsigned request on a session that requires signing');
+    return undefined;
+  }
+
+  private precheck(
+    cmd: SmbCommand,
+    message: Buffer,
+    h: Smb2Header,
+    session: SmbSession | undefined,
+    chain: ChainState,
+    related: boolean,
+  ): SmbError | undefined {
+    const S = NtStatus;
+    const body = message.subarray(SMB2_HEADER_SIZE);
+    if (body.length < Math.max(2, cmd.structureSize & ~1) || body.readUInt16LE(0) !== cmd.structureSize)
+      return new SmbError(S.STATUS_INVALID_PARAMETER, `${cmd.name}: bad StructureSize or short body`);
+    if (cmd.payloadSize) {
+      const payload = cmd.payloadSize(body);
+      if (this.conn.supportsMultiCredit) {
+        if (Math.max(1, h.creditCharge) < expectedCreditCharge(payload))
+          return new SmbError(
+            S.STATUS_INVALID_PARAMETER,
+            `CreditCharge ${h.creditCharge} for ${payload} bytes`,
+          );
+      } else if (payload > 65536)
+        return new SmbError(S.STATUS_INVALID_PARAMETER, `${payload} bytes on 2.0.2`);
+    }
+    if (cmd.needs === 'connection') return undefined;
+    if (!session) return new SmbError(S.STATUS_USER_SESSION_DELETED, `session ${chain.sessionId}`);
+    if (!session.valid && !IN_PROGRESS_OK.has(h.command))
+      return new SmbError(S.STATUS_ACCESS_DENIED, 'session still authenticating');
+    if (cmd.needs === 'tree' && !session.trees.has(chain.treeId))
+      return new SmbError(S.STATUS_NETWORK_NAME_DELETED, `tree ${chain.treeId}`);
+    if (related && chain.createError !== undefined)
+      return new SmbError(chain.createError, 'an earlier CREATE in this related chain failed');
+    return undefined;
+  }
+
+  private async run(
+    cmd: SmbCommand,
+    message: Buffer,
+    h: Smb2Header,
+    chain: ChainState,
+    related: boolean,
+    session?: SmbSession,
+  ): Promise<SmbResponse | null> {
+    const tree = session?.trees.get(chain.treeId);
+    const ctx: CommandContext = {
+      server: this.conn.server,
+      conn: this.conn,
+      header: h,
+      message,
+      body: message.subarray(SMB2_HEADER_SIZE),
+      related,
+      chain,
+      log: this.conn.log,
+      ...(session ? { session } : {}),
+      ...(tree ? { tree } : {}),
+    };
+    return cmd.run(ctx);
+  }
+
+  private reply(
+    h: Smb2Header,
+    chain: ChainState,
+    related: boolean,
+    session: SmbSession | undefined,
+    status: number,
+    resp: SmbResponse | undefined,
+  ): ResponseMember {
+    const requestSigned = (h.flags & Smb2Flags.SIGNED) !== 0;
+    const signer =
+      resp?.signWith ??
+      (session?.canSign && (requestSigned || session.signingRequired) && status !== NtStatus.STATUS_PENDING
+        ? session
+        : undefined);
+    const body = resp?.body ?? errorBody();
+    return {
+      header: {
+        creditCharge: h.creditCharge,
+        status,
+        command: h.command,
+        credits: this.conn.credits.grant(Math.max(1, h.credits)),
+        flags: related ? Smb2Flags.RELATED_OPERATIONS : 0,
+        nextCommand: 0,
+        messageId: h.messageId,
+        processId: h.processId,
+        treeId: resp?.treeId ?? chain.treeId,
+        sessionId: resp?.sessionId ?? chain.sessionId,
+      },
+      body,
+      ...(signer ? { signer } : {}),
+      ...(resp?.onEncoded ? { onEncoded: resp.onEncoded } : {}),
+    };
+  }
+
+  private logFailure(h: Smb2Header, status: number, err: unknown): void {
+    const log = this.conn.log;
+    const meta = {
+      mid: h.messageId.toString(),
+      command: this.table[h.command]?.name ?? `0x${h.command.toString(16)}`,
+      status: ntStatusName(status),
+      cause: err instanceof Error ? err.message : String(err),
+    };
+    if (isExpectedStatus(status)) {
+      if (log.isDebugEnabled()) log.debug('SMB2 request failed', meta);
+    } else log.warn('SMB2 request failed', { ...meta, stack: err instanceof Error ? err.stack : undefined });
+  }
+}
+
+/** MS-SMB2 §2.2.2 ERROR response: StructureSize 9, ErrorContextCount, ByteCount, ErrorData. */
+export function errorBody(data?: Buffer): Buffer {
+  const d = data ?? Buffer.alloc(0);
+  const b = Buffer.alloc(8 + Math.max(1, d.length));
+  b.writeUInt16LE(9, 0);
+  b.writeUInt32LE(d.length, 4);
+  d.copy(b, 8);
+  return b;
+}

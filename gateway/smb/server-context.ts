@@ -1,0 +1,102 @@
+/**
+ * What every connection of one SMB server shares (MS-SMB2 §3.3.1.5 Global): identity (ServerGuid,
+ * start time), the authenticator, shares, the open table, limits, and the user → Cred mapping.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'winston';
+import type { Cred } from '../backend/backend';
+import type { NtlmServer } from './auth';
+import { OpenTable } from './open-table';
+import type { ShareTable } from './tree';
+import { fileTimeNow } from './wire';
+
+/** MS-SMB2 §2.2.3 dialect revisions, ascending. */
+export const Dialect = {
+  SMB2_02: 0x0202,
+  SMB2_10: 0x0210,
+  SMB3_00: 0x0300,
+  SMB3_02: 0x0302,
+  SMB3_11: 0x0311,
+  /** §2.2.4: "SMB 2.???" answered to a multi-protocol (SMB1) NEGOTIATE. */
+  WILDCARD: 0x02ff,
+} as const;
+
+export const ALL_DIALECTS: readonly number[] = [
+  Dialect.SMB2_02,
+  Dialect.SMB2_10,
+  Dialect.SMB3_00,
+  Dialect.SMB3_02,
+  Dialect.SMB3_11,
+];
+
+export interface SmbLimits {
+  /** MaxReadSize / MaxWriteSize / MaxTransactSize advertised for 2.1+ (2.0.2 gets 64 KiB). */
+  readonly maxIoSize: number;
+  /** Unused credits a client may hold (the CommandSequenceWindow bound). */
+  readonly maxCredits: number;
+  /** Largest Direct TCP frame accepted, checked before its bytes are kept. */
+  readonly maxFrameSize: number;
+  /** Bytes of request frames in flight per connection before it stops reading. */
+  readonly maxOutstandingBytes: number;
+  /** Sessions per connection. */
+  readonly maxSessionsPerConnection: number;
+  /** Tree connects per session. */
+  readonly maxTreesPerSession: number;
+}
+
+export const DEFAULT_LIMITS: SmbLimits = {
+  maxIoSize: 8 * 1024 * 1024,
+  maxCredits: 8192,
+  maxFrameSize: 8 * 1024 * 1024 + 64 * 1024,
+  maxOutstandingBytes: 64 * 1024 * 1024,
+  maxSessionsPerConnection: 64,
+  maxTreesPerSession: 256,
+};
+
+export interface ServerContextOptions {
+  readonly ntlm: NtlmServer;
+  readonly shares: ShareTable;
+  readonly logger: Logger;
+  /** The identity a user works as on the backend; `anonymous` for a null session. */
+  readonly credFor: (user: string, anonymous: boolean) => Cred;
+  readonly requireSigning?: boolean;
+  /** Dialects offered (default all five). */
+  readonly dialects?: readonly number[];
+  readonly limits?: Partial<SmbLimits>;
+  readonly serverGuid?: Buffer;
+}
+
+export class ServerContext {
+  readonly serverGuid: Buffer;
+  readonly startTime = fileTimeNow();
+  readonly ntlm: NtlmServer;
+  readonly shares: ShareTable;
+  readonly opens = new OpenTable();
+  readonly limits: SmbLimits;
+  readonly requireSigning: boolean;
+  readonly dialects: readonly number[];
+  readonly log: Logger;
+  readonly credFor: (user: string, anonymous: boolean) => Cred;
+  private nextSession = 1n;
+  private readonly sessionPrefix = BigInt(randomBytes(2).readUInt16LE(0) | 1) << 40n;
+
+  constructor(o: ServerContextOptions) {
+    this.ntlm = o.ntlm;
+    this.shares = o.shares;
+    this.log = o.logger;
+    this.credFor = o.credFor;
+    this.requireSigning = o.requireSigning ?? false;
+    this.dialects = [...(o.dialects ?? ALL_DIALECTS)].sort((a, b) => a - b);
+    if (this.dialects.length === 0 || this.dialects.some((d) => !ALL_DIALECTS.includes(d)))
+      throw new RangeError('dialects: a non-empty subset of 0x0202, 0x0210, 0x0300, 0x0302, 0x0311');
+    this.limits = { ...DEFAULT_LIMITS, ...o.limits };
+    if (this.limits.maxIoSize < 65536 || this.limits.maxFrameSize < this.limits.maxIoSize + 4096)
+      throw new RangeError('limits: maxIoSize >= 64 KiB and maxFrameSize >= maxIoSize + 4 KiB');
+    this.serverGuid = o.serverGuid ?? randomBytes(16);
+  }
+
+  /** A server-wide unique SessionId: never 0 or all ones (MS-SMB2 §3.3.5.5.1). */
+  newSessionId(): bigint {
+    return this.sessionPrefix | this.nextSession++;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The SMB2/3 server over Direct TCP (MS-SMB2 §2.1): owns the listening socket, the shared
+ * server state (ServerContext) and the set of connections; all per-message work is in
+ * SmbConnection and the Dispatcher. A client's input never reaches the process: a bad frame
+ * ends that one connection, a bad request gets an NTSTATUS.
+ */
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import winston, { type Logger } from 'winston';
+import type { Cred } from '../backend/backend';
+import { NtlmServer, type NtlmUserConfig } from './auth';
+import { COMMANDS } from './commands';
+import { SmbConnection } from './connection';
+import { ServerContext, type SmbLimits } from './server-context';
+import { NOBODY } from './session';
+import { type DiskShare, ShareTable } from './tree';
+
+export interface SmbUserConfig extends NtlmUserConfig {
+  /** The identity this user works as on the export (default nobody, 65534). */
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly gids?: readonly number[];
+}
+
+export interface SmbServerOptions {
+  readonly shares: readonly DiskShare[];
+  readonly users: readonly SmbUserConfig[];
+  /** NetBIOS name of this server (NTLM target info). Default 'UPCALL'. */
+  readonly computerName?: string;
+  /** NetBIOS domain / workgroup. Default 'WORKGROUP'. */
+  readonly domain?: string;
+  /** Accept NTLMv1 responses (old Node clients). Default false. */
+  readonly allowNtlmV1?: boolean;
+  /** Accept anonymous (null) sessions, working as nobody. Default false. */
+  readonly allowGuest?: boolean;
+  /** Demand signing from every client (SecurityMode SIGNING_REQUIRED). Default false. */
+  readonly requireSigning?: boolean;
+  readonly dialects?: readonly number[];
+  readonly limits?: Partial<SmbLimits>;
+  readonly logger?: Logger;
+}
+
+export class SmbServer {
+  readonly context: ServerContext;
+  readonly logger: Logger;
+  private readonly connections = new Set<SmbConnection>();
+  private server: Server | null = null;
+
+  constructor(o: SmbServerOptions) {
+    this.logger = o.logger ?? winston.createLogger({ silent: true });
+    const byUser = new Map<string, SmbUserConfig>();
+    for (const u of o.users) byUser.set(u.user.toLowerCase(), u);
+    const credFor = (user: string, anonymous: boolean): Cred => {
+      const u = anonymous ? undefined : byUser.get(user.toLowerCase());
+      if (!u) return NOBODY;
+      return { uid: u.uid ?? NOBODY.uid, gid: u.gid ?? NOBODY.gid, gids: [...(u.gids ?? [])] };
+    };
+    this.context = new ServerContext({
+      ntlm: new NtlmServer({
+        users: o.users,
+        nbComputerName: o.computerName ?? 'UPCALL',
+        nbDomainName: o.domain ?? 'WORKGROUP',
+        allowNtlmV1: o.allowNtlmV1 ?? false,
+        allowGuest: o.allowGuest ?? false,
+      }),
+      shares: new ShareTable(o.shares),
+      logger: this.logger,
+      credFor,
+      ...(o.requireSigning !== undefined ? { requireSigning: o.requireSigning } : {}),
+      ...(o.dialects ? { dialects: o.dialects } : {}),
+      ...(o.limits ? { limits: o.limits } : {}),
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Starts listening; port 0 picks a free port. */
+  listen(port = 445, host = '127.0.0.1'): Promise<AddressInfo> {
+    if (this.server !== null) return Promise.reject(new Error('SmbServer is already listening'));
+    const server = createServer({ noDelay: true }, (socket) => {
+      try {
+        this.connections.add(new SmbConnection(socket, this.context, COMMANDS, this.forget));
+      } catch (err) {
+        this.logger.error('could not set up an SMB connection', { cause: String(err) });
+        socket.destroy();
+      }
+    });
+    this.server = server;
+    return new Promise<AddressInfo>((resolve, reject) => {
+      const onListenError = (err: Error) => {
+        this.server = null;
+        reject(err);
+      };
+      server.once('error', onListenError);
+      server.listen(port, host, () => {
+        server.off('error', onListenError);
+        server.on('error', (err) => this.logger.error('smb server error', { cause: String(err) }));
+        const addr = server.address() as AddressInfo;
+        this.logger.info('smb server listening', { address: addr.address, port: addr.port });
+        resolve(addr);
+      });
+    });
+  }
+
+  address(): AddressInfo | null {
+    const addr = this.server?.address();
+    return addr && typeof addr === 'object' ? addr : null;
+  }
+
+  /** Stops listening and drops every connection. */
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const c of this.connections) c.destroy();
+    if (server === null) return Promise.resolve();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private readonly forget = (c: SmbConnection): void => {
+    this.connections.delete(c);
+  };
+}
