@@ -2,3 +2,4 @@
 export type { CacheAdapter } from './cache-adapter';
 export { applyPlan, type EvictionStep, evictionPlan } from './eviction-plan';
 export { attachNfsAdapter, type NfsAdapterOptions } from './nfs/nfs-adapter';
+export { attachSmbAdapter, type SmbAdapterOptions } from './smb/smb-adapter';
