@@ -67,8 +67,9 @@ describePeer(
 
       await Promise.all(heads.splice(0).map((h) => h.stop()));
       const [a2, b2] = await Promise.all([start('head-a'), start('head-b')]);
+      const owner = { uid: onA.attrs!.uid, gid: onA.attrs!.gid }; // nfs-cp's file may be private
       for (const h of [a2, b2]) {
-        const c = await h.client();
+        const c = await h.client(owner);
         const r = await c.nfs.read(fh, 0, 100);
         expect(r.stat).toBe(Nfs3Stat.NFS3_OK);
         expect(r.data?.toString()).toBe('written through head A\n');

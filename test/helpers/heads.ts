@@ -33,8 +33,8 @@ export interface HeadProcess {
   readonly adminPort: number;
   /** Fetches a path of the admin endpoint (`/stats`, `/metrics`). */
   admin(path: string): Promise<string>;
-  /** A raw NFS client (our own RPC client) connected to this head, as uid/gid 1000. */
-  client(): Promise<RawNfsClient>;
+  /** A raw NFS client (our own RPC client) connected to this head, as uid/gid 1000 unless told. */
+  client(id?: { uid: number; gid: number }): Promise<RawNfsClient>;
   /** SIGTERM and wait (graceful), or SIGKILL with `hard`. */
   stop(hard?: boolean): Promise<void>;
 }
@@ -87,8 +87,8 @@ export async function startHeadProcess(o: HeadOptions): Promise<HeadProcess> {
       const res = await fetch(`http://127.0.0.1:${adminPort}${path}`);
       return res.text();
     },
-    async client() {
-      const c = await connectRaw(port, authSysOf(1000, 1000));
+    async client(id = { uid: 1000, gid: 1000 }) {
+      const c = await connectRaw(port, authSysOf(id.uid, id.gid));
       clients.push(c);
       return c;
     },

@@ -11,19 +11,35 @@ export interface EventCodec<S> {
   decode(payload: string): WireChange<S>;
 }
 
-/** bigints (the backend's fileid and fsid) have no JSON form: they travel as {"$n":"<digits>"}. */
+/**
+ * bigints (the backend's fileid and fsid) have no JSON form: they travel as {"$n":"<digits>"}
+ * (so a stat type must not use `$n` as a key of its own).
+ */
 const BIGINT_TAG = '$n';
 
 function replacer(_key: string, v: unknown): unknown {
   return typeof v === 'bigint' ? { [BIGINT_TAG]: v.toString() } : v;
 }
 
-function reviver(_key: string, v: unknown): unknown {
-  if (v !== null && typeof v === 'object' && BIGINT_TAG in v) {
-    const digits = (v as Record<string, unknown>)[BIGINT_TAG];
-    if (typeof digits === 'string' && Object.keys(v).length === 1) return BigInt(digits);
+/**
+ * Turns tagged bigints back into bigints, walking only into objects and arrays. Done after a plain
+ * JSON.parse rather than with a reviver: V8 calls a reviver for every value, which made decoding
+ * a stat several times slower on the receiving head's delivery path.
+ */
+function revive(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = revive(v[i]);
+    return v;
   }
-  return v;
+  const o = v as Record<string, unknown>;
+  const digits = o[BIGINT_TAG];
+  if (typeof digits === 'string') return BigInt(digits);
+  for (const k in o) {
+    const x = o[k];
+    if (x !== null && typeof x === 'object') o[k] = revive(x);
+  }
+  return o;
 }
 
 /**
@@ -51,7 +67,7 @@ export function jsonCodec<S>(): EventCodec<S> {
       );
     },
     decode(payload) {
-      const w = JSON.parse(payload, reviver) as Record<string, unknown>;
+      const w = revive(JSON.parse(payload)) as Record<string, unknown>;
       return {
         origin: w.o as ClientId,
         inode: w.i as InodeKey,

@@ -37,36 +37,44 @@ end
 
 /**
  * Rule 2 (+ rule 5 on the way, + entry changes reaching the parents' clients, as the in-process
- * core does): ARGV = ns, origin, T (ms), entry ('1'/'0'), payload, trim ('~'/'='), maxlen,
- * stream ttl (ms), inode, parent ('' if none), oldParent ('' if none). Returns the target count.
+ * core does), for a batch of changes in the order they were made (one script call per batch:
+ * the per-command cost of the client library, not Redis, is what a write pays for).
+ * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 6 per change: origin, entry
+ * ('1'/'0'), payload, inode, parent ('' if none), oldParent ('' if none).
+ * Returns the number of targets of each change.
  */
 export const CHANGE_LUA = `${CLOCK}${DELIVER}
-local ns, origin, T = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local targets, seen = {}, {}
-local function collect(inode)
-  local key = ns .. 'i:' .. inode
-  -- entries idle for more than 2T go; strictly less than T ago are told; the rest stay silent
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
-  local recent = redis.call('ZRANGEBYSCORE', key, '(' .. (now - T), '+inf')
-  for i = 1, #recent do
-    local c = recent[i]
-    if c ~= origin and not seen[c] then
-      seen[c] = true
-      targets[#targets + 1] = c
+local ns, T, trim, maxlen, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local counts = {}
+for base = 6, #ARGV, 6 do
+  local origin, entry, payload = ARGV[base], ARGV[base + 1], ARGV[base + 2]
+  local inode, parent, oldParent = ARGV[base + 3], ARGV[base + 4], ARGV[base + 5]
+  local targets, seen = {}, {}
+  local function collect(k)
+    local key = ns .. 'i:' .. k
+    -- entries idle for more than 2T go; strictly less than T ago are told; the rest stay silent
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
+    local recent = redis.call('ZRANGEBYSCORE', key, '(' .. (now - T), '+inf')
+    for i = 1, #recent do
+      local c = recent[i]
+      if c ~= origin and not seen[c] then
+        seen[c] = true
+        targets[#targets + 1] = c
+      end
     end
+    -- the originator is refreshed, never told; being told does not refresh anyone
+    redis.call('ZADD', key, now, origin)
+    redis.call('PEXPIRE', key, 2 * T + 1)
   end
-  -- the originator is refreshed, never told; being told does not refresh anyone
-  redis.call('ZADD', key, now, origin)
-  redis.call('PEXPIRE', key, 2 * T + 1)
+  collect(inode)
+  if entry == '1' then
+    if parent ~= '' and parent ~= inode then collect(parent) end
+    if oldParent ~= '' and oldParent ~= parent then collect(oldParent) end
+  end
+  for i = 1, #targets do deliver(ns, targets[i], payload, trim, maxlen, ttl) end
+  counts[#counts + 1] = #targets
 end
-local inode, parent, oldParent = ARGV[9], ARGV[10], ARGV[11]
-collect(inode)
-if ARGV[4] == '1' then
-  if parent ~= '' and parent ~= inode then collect(parent) end
-  if oldParent ~= '' and oldParent ~= parent then collect(oldParent) end
-end
-for i = 1, #targets do deliver(ns, targets[i], ARGV[5], ARGV[6], ARGV[7], ARGV[8]) end
-return #targets
+return counts
 `;
 
 /** Rule 4: ARGV = ns, inode, payload, trim, maxlen, stream ttl. FORGET to every listed client. */

@@ -11,6 +11,7 @@ import {
 import { RedisUnavailableError } from './errors';
 import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
 import { type LuaScript, SCRIPTS } from './lua-scripts';
+import { OpQueue } from './op-queue';
 import { RefreshFilter } from './refresh-filter';
 import { StreamReader } from './stream-reader';
 
@@ -68,9 +69,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private downSignal!: Promise<number>;
   private signalDown: () => void = () => {};
   private readonly filter: RefreshFilter;
-  private readonly pending = new Map<ClientId, string[]>();
-  private pendingTimeout = 0;
-  private touchScheduled = false;
+  private readonly queue: OpQueue;
   private queuedWhileDown = 0;
   private droppedWhileDown = false;
   private readonly codec: EventCodec<S>;
@@ -79,6 +78,12 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   constructor(private readonly o: RedisTransportOptions<S>) {
     this.filter = new RefreshFilter(o.refreshMapSize);
     this.codec = o.codec ?? jsonCodec<S>();
+    this.queue = new OpQueue(
+      this.ns,
+      (script, args) => this.run(script, args),
+      (t) => [this.ns, t, ...this.trim(), this.streamTtl(t)],
+      (what, err) => this.warn(what, err),
+    );
     this.armDownSignal();
   }
 
@@ -100,7 +105,8 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       connectionName: `upcall:${this.o.name ?? 'head'}`,
       maxRetriesPerRequest: null,
     };
-    this.cmd = new Redis(this.o.url, { ...common, enableAutoPipelining: true });
+    // No auto-pipelining: the OpQueue already sends one turn's operations together.
+    this.cmd = new Redis(this.o.url, common);
     this.reader = new Redis(this.o.url, {
       ...common,
       enableOfflineQueue: false,
@@ -222,35 +228,14 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   touch(client: ClientId, inode: InodeKey, timeoutMs: number): void {
     if (this.state !== 'up') return; // caches do not serve while down: nothing to keep registered
     const key = encodeInodeKey(inode);
-    if (!this.filter.due(client, key, Date.now(), this.registrationLagMs(timeoutMs))) return;
-    let keys = this.pending.get(client);
-    if (keys === undefined) {
-      keys = [];
-      this.pending.set(client, keys);
-    }
-    keys.push(key);
-    this.pendingTimeout = timeoutMs;
-    if (!this.touchScheduled) {
-      this.touchScheduled = true;
-      queueMicrotask(() => this.flushTouches());
+    if (this.filter.due(client, key, Date.now(), this.registrationLagMs(timeoutMs))) {
+      this.queue.touch(client, timeoutMs, key);
     }
   }
 
-  /** Sends the batched registrations; called before any change so the store sees them first. */
-  private flushTouches(): void {
-    this.touchScheduled = false;
-    if (this.pending.size === 0) return;
-    for (const [client, keys] of this.pending) {
-      this.run(SCRIPTS.touch, [this.ns, client, this.pendingTimeout, ...keys]).catch((err) =>
-        this.warn('registration failed', err),
-      );
-    }
-    this.pending.clear();
-  }
-
-  private publish(s: LuaScript, args: (string | number)[]): Promise<number> {
+  /** Queues a change or forget; resolves once Redis decided (or at once with -1 while the link is down). */
+  private publish(send: () => Promise<number>): Promise<number> {
     if (this.state === 'closed') return Promise.resolve(-1);
-    this.flushTouches();
     if (this.state !== 'up') {
       // Queued until the link is back (other heads may still be reading), within a bound.
       if (++this.queuedWhileDown > (this.o.offlineLimit ?? 10_000)) {
@@ -258,14 +243,10 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
         this.counters.dropped++;
         return Promise.resolve(-1);
       }
-      this.run(s, args).catch(() => {});
+      void send();
       return Promise.resolve(-1);
     }
-    const p = this.run(s, args).then(Number, (err) => {
-      this.warn(`${s.name} failed`, err);
-      return -1;
-    });
-    return Promise.race([p, this.downSignal]);
+    return Promise.race([send(), this.downSignal]);
   }
 
   private streamTtl(timeoutMs: number): number {
@@ -279,29 +260,21 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   change(origin: ClientId, ev: ChangeEvent<S>, timeoutMs: number): Promise<number> {
     const entry = (ev.flags & ENTRY_FLAGS) !== 0 || ev.name !== undefined;
     const optional = (k: InodeKey | undefined) => (k === undefined ? '' : encodeInodeKey(k));
-    return this.publish(SCRIPTS.change, [
-      this.ns,
+    const fields = [
       origin,
-      timeoutMs,
       entry ? '1' : '0',
       this.codec.encode(origin, ev),
-      ...this.trim(),
-      this.streamTtl(timeoutMs),
       encodeInodeKey(ev.inode),
       optional(ev.parent),
       optional(ev.oldParent),
-    ]);
+    ];
+    return this.publish(() => this.queue.change(timeoutMs, fields));
   }
 
   forget(inode: InodeKey, origin: ClientId): Promise<number> {
     const payload = this.codec.encode(origin, { inode, flags: UpcallFlags.FORGET });
-    return this.publish(SCRIPTS.forget, [
-      this.ns,
-      encodeInodeKey(inode),
-      payload,
-      ...this.trim(),
-      this.streamTtl(3_600_000),
-    ]);
+    const args = [this.ns, encodeInodeKey(inode), payload, ...this.trim(), this.streamTtl(3_600_000)];
+    return this.publish(() => this.queue.call(SCRIPTS.forget, args));
   }
 
   attach(client: ClientId): void {
@@ -325,13 +298,13 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   }
 
   async sync(): Promise<void> {
-    this.flushTouches();
+    this.queue.flush();
     await this.cmd.ping();
   }
 
   async close(): Promise<void> {
     if (this.state === 'closed') return;
-    this.flushTouches();
+    this.queue.flush();
     this.state = 'closed';
     this.streams.stop();
     this.signalDown();

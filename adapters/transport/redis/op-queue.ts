@@ -1,0 +1,108 @@
+import { type LuaScript, SCRIPTS } from './lua-scripts';
+
+type Run = (s: LuaScript, args: (string | number)[]) => Promise<unknown>;
+
+type Op =
+  | { readonly kind: 'touch'; readonly client: string; readonly timeoutMs: number; readonly keys: string[] }
+  | {
+      readonly kind: 'change';
+      readonly timeoutMs: number;
+      readonly fields: (string | number)[];
+      readonly done: (targets: number) => void;
+    }
+  | {
+      readonly kind: 'call';
+      readonly script: LuaScript;
+      readonly args: (string | number)[];
+      readonly done: (targets: number) => void;
+    };
+
+/** Most changes in one script call: a script blocks Redis while it runs (~30 µs a change). */
+const MAX_BATCH = 64;
+
+/** What every change script call starts with: namespace, T, trimming, stream ttl. */
+export type ChangeHeader = (timeoutMs: number) => (string | number)[];
+
+/**
+ * Registrations, changes and forgets in the order this head made them, sent once per turn of
+ * the event loop: the fops that completed in one turn share one script call per kind, so a
+ * write pays a share of one Redis command instead of a whole one (the client library's cost per
+ * command, not Redis's, was most of what publishing cost). Order is kept — a registration made
+ * before a change reaches Redis before it — and a turn adds at most one loop iteration of delay.
+ */
+export class OpQueue {
+  private ops: Op[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly ns: string,
+    private readonly run: Run,
+    private readonly header: ChangeHeader,
+    private readonly onError: (what: string, err: unknown) => void,
+  ) {}
+
+  touch(client: string, timeoutMs: number, key: string): void {
+    const last = this.ops[this.ops.length - 1];
+    if (last?.kind === 'touch' && last.client === client && last.timeoutMs === timeoutMs) last.keys.push(key);
+    else this.push({ kind: 'touch', client, timeoutMs, keys: [key] });
+  }
+
+  /** `fields`: origin, entry, payload, inode, parent, oldParent (see CHANGE_LUA). Resolves with the targets, -1 on failure. */
+  change(timeoutMs: number, fields: (string | number)[]): Promise<number> {
+    return new Promise((done) => this.push({ kind: 'change', timeoutMs, fields, done }));
+  }
+
+  call(script: LuaScript, args: (string | number)[]): Promise<number> {
+    return new Promise((done) => this.push({ kind: 'call', script, args, done }));
+  }
+
+  private push(op: Op): void {
+    this.ops.push(op);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Sends everything queued, in order (also called by sync() and close()). */
+  flush(): void {
+    this.scheduled = false;
+    const ops = this.ops;
+    this.ops = [];
+    let i = 0;
+    while (i < ops.length) {
+      const op = ops[i];
+      if (op.kind === 'touch') {
+        this.run(SCRIPTS.touch, [this.ns, op.client, op.timeoutMs, ...op.keys]).catch((err) =>
+          this.onError('registration failed', err),
+        );
+        i++;
+      } else if (op.kind === 'call') {
+        this.run(op.script, op.args)
+          .then(Number, (err) => {
+            this.onError(`${op.script.name} failed`, err);
+            return -1;
+          })
+          .then(op.done);
+        i++;
+      } else {
+        const batch: (typeof op)[] = [];
+        const args = this.header(op.timeoutMs);
+        for (let next = ops[i]; batch.length < MAX_BATCH && next?.kind === 'change'; next = ops[++i]) {
+          if (next.timeoutMs !== op.timeoutMs) break;
+          batch.push(next);
+          args.push(...next.fields);
+        }
+        this.run(SCRIPTS.change, args).then(
+          (counts) => {
+            for (const [k, c] of batch.entries()) c.done(Number((counts as unknown[])[k] ?? -1));
+          },
+          (err) => {
+            this.onError('change failed', err);
+            for (const c of batch) c.done(-1);
+          },
+        );
+      }
+    }
+  }
+}
