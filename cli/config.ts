@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { buildAllowList } from '../gateway/nfs/exports';
 import { resolveOptions, type UpcallOptionsInput } from '../upcall-core';
 import { LOG_LEVELS, type LogLevel } from './logger';
+import { DEFAULT_SMB_CONFIG, type SmbConfig, smbConfigProblem } from './smb-config';
 
 /**
  * Everything `upcall-gateway` can be told, with its default. The README's option table is this
  * list; a config file (JSON) holds the same keys, command-line flags override it.
  */
-export interface GatewayConfig {
+export interface GatewayConfig extends SmbConfig {
   /** Name of this gateway head; cache holders are `<headId>/nfs`. Default 'head-1'. */
   headId: string;
   /** Directory to export. Default: a fresh temporary directory, announced at start. */
@@ -52,13 +53,14 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   logLevel: 'info',
   redisNamespace: 'upcall:',
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
+  ...DEFAULT_SMB_CONFIG,
 };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const KEYS = new Set([...Object.keys(DEFAULT_CONFIG), 'exportPath', 'adminPort', 'redisUrl']);
+const KEYS = new Set([...Object.keys(DEFAULT_CONFIG), 'exportPath', 'adminPort', 'redisUrl', 'smbPort']);
 
 /** Reads a JSON config file; unknown keys and bad values are errors that name the file and key. */
 export function loadConfigFile(path: string): Partial<GatewayConfig> {
@@ -111,6 +113,8 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
     throw new ConfigError(`redisUrl: expected redis://host:port, got '${c.redisUrl}'`);
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
+  const smbProblem = smbConfigProblem(c);
+  if (smbProblem) throw new ConfigError(smbProblem);
   c.upcall = resolveOptions(c.upcall); // throws InvalidOptionError naming the option
   return c;
 }

@@ -10,12 +10,15 @@ import { AdminServer } from './admin-server';
 import { ConfigError, type GatewayConfig } from './config';
 import { createHeadMetrics, type HeadMetrics } from './head-metrics';
 import { type NfsFrontend, startNfsFrontend } from './nfs-frontend';
+import { type SmbFrontend, startSmbFrontend } from './smb-frontend';
 
 export interface Head {
   readonly config: GatewayConfig;
   readonly exportPath: string;
   readonly core: UpcallCore<Attrs>;
   readonly nfs: NfsFrontend;
+  /** The SMB server (cache holder `<headId>/smb`), when `smbPort` is set. */
+  readonly smb?: SmbFrontend;
   /** `nfs://…` URL a libnfs client can use as is. */
   readonly url: string;
   readonly adminPort?: number;
@@ -39,6 +42,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   const { core, redis } = await buildCore(config, logger);
   const backend = await PosixBackend.open(exportPath, { readOnly: config.readOnly, logger });
   let nfs: NfsFrontend;
+  let smb: SmbFrontend | undefined;
   try {
     nfs = await startNfsFrontend({
       core,
@@ -56,12 +60,18 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
       cacheTtlMs: config.cacheTtlMs,
       logger,
     });
+    smb = config.smbPort === undefined ? undefined : await startSmb(config, core, backend, logger, nfs);
   } catch (err) {
     await core.close();
     await backend.close();
     throw err;
   }
-  const stats = () => ({ core: core.stats(), cache: nfs.cache.stats(), options: core.options });
+  const stats = () => ({
+    core: core.stats(),
+    cache: nfs.cache.stats(),
+    ...(smb ? { smbCache: smb.cache.stats() } : {}),
+    options: core.options,
+  });
   const metrics = createHeadMetrics({
     headId: config.headId,
     core,
@@ -87,6 +97,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     exportPath,
     core,
     nfs,
+    ...(smb ? { smb } : {}),
     url,
     adminPort,
     stats,
@@ -94,6 +105,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     async close() {
       await admin.close();
       metrics.close();
+      await smb?.close();
       await nfs.close();
       await core.close();
       await backend.close();
@@ -121,4 +133,33 @@ async function buildCore(
     },
   });
   return { core, redis: transport };
+}
+
+/** The SMB server over the same backend, its own cache holder `<headId>/smb`; NFS is closed if it fails. */
+async function startSmb(
+  config: GatewayConfig,
+  core: UpcallCore<Attrs>,
+  backend: PosixBackend,
+  logger: Logger,
+  nfs: NfsFrontend,
+): Promise<SmbFrontend> {
+  try {
+    return await startSmbFrontend({
+      core,
+      backend,
+      client: `${config.headId}/smb`,
+      shares: config.shares,
+      readOnly: config.readOnly,
+      users: config.smbUsers,
+      allowNtlmV1: config.allowNtlmV1,
+      allowGuest: config.allowGuest,
+      host: config.host,
+      port: config.smbPort!,
+      cacheTtlMs: config.cacheTtlMs,
+      logger,
+    });
+  } catch (err) {
+    await nfs.close();
+    throw err;
+  }
 }

@@ -36,6 +36,7 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     logLevel: o.logLevel as GatewayConfig['logLevel'] | undefined,
     redisUrl: o.redis as string | undefined,
     redisNamespace: o.redisNamespace as string | undefined,
+    smbPort: o.smbPort as number | undefined,
     upcall,
   };
 }
@@ -57,6 +58,7 @@ async function serve(o: Record<string, unknown>): Promise<void> {
     upcall: head.core.options,
     cacheTtlMs: head.nfs.cache.ttlMs,
     store: config.redisUrl ? `redis ${config.redisUrl} (${config.redisNamespace})` : 'in-process',
+    smb: head.smb ? { port: head.smb.port, shares: config.shares } : 'off',
   });
   // SIGHUP: re-read the config file and apply its upcall options without a restart. Layered as
   // at start (command-line flags still override the file), so a reload never undoes a flag.
@@ -124,6 +126,11 @@ const program = new Command('upcall-gateway')
   .option('--cache-invalidation-timeout <s>', 'features.cache-invalidation-timeout in seconds (default 60)')
   .option('--redis <url>', 'share the client table with other heads through Redis (default: in process)')
   .option('--redis-namespace <prefix>', "prefix of this deployment's Redis keys (default 'upcall:')")
+  .option(
+    '--smb-port <n>',
+    'serve SMB2/3 on this TCP port too (default off; users from the config file)',
+    int('smb-port'),
+  )
   .option(
     '-c, --config <file>',
     'JSON config file (same keys as the README table); SIGHUP reloads its upcall options',
