@@ -47,7 +47,7 @@ export class DirCursor {
       const last = page.entries.at(-1);
       if (last) this.cookie = last.cookie;
       this.eof = page.eof || page.entries.length === 0;
-      this.pending = page.entries.filter((e) => e.attrs !== undefined && this.matcher(e.name));
+      this.pending = await this.withAttrs(page.entries.filter((e) => this.matcher(e.name)));
       this.idx = 0;
     }
     return this.current();
@@ -59,6 +59,22 @@ export class DirCursor {
       this.idx++;
       this.returnedAny = true;
     }
+  }
+
+  /**
+   * A page served from the metadata cache may leave an entry without attributes ('.' and '..'
+   * always): fetch those (a cache hit as a rule); an entry that vanished meanwhile is dropped.
+   */
+  private async withAttrs(entries: DirEntry[]): Promise<DirEntry[]> {
+    const out: DirEntry[] = [];
+    for (const e of entries) {
+      if (e.attrs) out.push(e);
+      else {
+        const attrs = await this.backend.getattr(e.fileid).catch(() => undefined);
+        if (attrs) out.push({ ...e, attrs });
+      }
+    }
+    return out;
   }
 
   private current(): DirEntry | undefined {

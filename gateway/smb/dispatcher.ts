@@ -21,7 +21,6 @@ import {
   type SmbResponse,
 } from './commands/command';
 import type { ConnectionState } from './connection-state';
-import { expectedCreditCharge } from './credits';
 import {
   decodeHeader,
   HeaderError,
@@ -31,6 +30,7 @@ import {
   type Smb2Header,
 } from './header';
 import { isExpectedStatus, NtStatus, ntStatusName, SmbError, toNtStatus } from './ntstatus';
+import { checkRequest, checkSignature } from './request-checks';
 import { encodeResponses, type ResponseMember } from './response-frame';
 import type { SmbSession } from './session';
 
@@ -46,11 +46,6 @@ export type DispatchResult =
  */
 const unknownCommand = (code: number): SmbError =>
   new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `unknown command 0x${code.toString(16)}`);
-
-/** Commands a session that is still authenticating may run (§3.3.5.2.9). */
-const IN_PROGRESS_OK = new Set<number>([Smb2Command.LOGOFF, Smb2Command.CLOSE, Smb2Command.LOCK]);
-/** Commands exempt from Session.SigningRequired (they come before, or outside, a signed session). */
-const UNSIGNED_OK = new Set<number>([Smb2Command.NEGOTIATE, Smb2Command.SESSION_SETUP, Smb2Command.CANCEL]);
 
 export class Dispatcher {
   constructor(
@@ -101,6 +96,9 @@ export class Dispatcher {
     }
     if (!conn.negotiated && h.command !== Smb2Command.NEGOTIATE)
       throw new DisconnectError(`command 0x${h.command.toString(16)} before NEGOTIATE`);
+    // §3.3.5.4: a NEGOTIATE on a negotiated connection ends it, whatever its body.
+    if (conn.negotiated && h.command === Smb2Command.NEGOTIATE)
+      throw new DisconnectError('second NEGOTIATE on a negotiated connection');
     const charge = conn.supportsMultiCredit ? Math.max(1, h.creditCharge) : 1;
     if (!conn.credits.consume(h.messageId, charge))
       throw new DisconnectError(`MessageId ${h.messageId} (charge ${charge}) is outside the credit window`);
@@ -125,11 +123,11 @@ export class Dispatcher {
     if (malformed) return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'bad NextCommand'));
     if (related && first)
       return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'first member is related'));
-    const signErr = this.checkSignature(message, h, session);
+    const signErr = checkSignature(conn, message, h, session);
     if (signErr) return fail(signErr);
     const cmd = this.table[h.command];
     if (!cmd) return fail(unknownCommand(h.command));
-    const pre = this.precheck(cmd, message, h, session, chain, related);
+    const pre = checkRequest(conn, cmd, message, h, session, chain, related);
     if (pre) return fail(pre);
     try {
       const resp = await this.run(cmd, message, h, chain, related, session);
@@ -140,66 +138,6 @@ export class Dispatcher {
       if (h.command === Smb2Command.CREATE) chain.createError = toNtStatus(err);
       return fail(err);
     }
-  }
-
-  private checkSignature(
-    message: Buffer,
-    h: Smb2Header,
-    session: SmbSession | undefined,
-  ): SmbError | undefined {
-    const S = NtStatus;
-    if (h.flags & Smb2Flags.SIGNED) {
-      if (h.command === Smb2Command.NEGOTIATE)
-        return new SmbError(S.STATUS_INVALID_PARAMETER, 'signed NEGOTIATE');
-      if (!session)
-        return new SmbError(S.STATUS_USER_SESSION_DELETED, `session ${h.sessionId} (signed request)`);
-      if (!session.canSign) {
-        if (h.command === Smb2Command.SESSION_SETUP) return undefined;
-        return new SmbError(S.STATUS_ACCESS_DENIED, 'signed request on a session without a key');
-      }
-      if (!session.verify(message)) {
-        this.conn.log.warn('bad SMB2 signature', { mid: h.messageId.toString(), command: h.command });
-        return new SmbError(S.STATUS_ACCESS_DENIED, 'bad signature');
-      }
-      return undefined;
-    }
-    if (session?.signingRequired && session.valid && !UNSIGNED_OK.has(h.command))
-      return new SmbError(S.STATUS_ACCESS_DENIED, 'unsigned request on a session that requires signing');
-    return undefined;
-  }
-
-  private precheck(
-    cmd: SmbCommand,
-    message: Buffer,
-    h: Smb2Header,
-    session: SmbSession | undefined,
-    chain: ChainState,
-    related: boolean,
-  ): SmbError | undefined {
-    const S = NtStatus;
-    const body = message.subarray(SMB2_HEADER_SIZE);
-    if (body.length < Math.max(2, cmd.structureSize & ~1) || body.readUInt16LE(0) !== cmd.structureSize)
-      return new SmbError(S.STATUS_INVALID_PARAMETER, `${cmd.name}: bad StructureSize or short body`);
-    if (cmd.payloadSize) {
-      const payload = cmd.payloadSize(body);
-      if (this.conn.supportsMultiCredit) {
-        if (Math.max(1, h.creditCharge) < expectedCreditCharge(payload))
-          return new SmbError(
-            S.STATUS_INVALID_PARAMETER,
-            `CreditCharge ${h.creditCharge} for ${payload} bytes`,
-          );
-      } else if (payload > 65536)
-        return new SmbError(S.STATUS_INVALID_PARAMETER, `${payload} bytes on 2.0.2`);
-    }
-    if (cmd.needs === 'connection') return undefined;
-    if (!session) return new SmbError(S.STATUS_USER_SESSION_DELETED, `session ${chain.sessionId}`);
-    if (!session.valid && !IN_PROGRESS_OK.has(h.command))
-      return new SmbError(S.STATUS_ACCESS_DENIED, 'session still authenticating');
-    if (cmd.needs === 'tree' && !session.trees.has(chain.treeId))
-      return new SmbError(S.STATUS_NETWORK_NAME_DELETED, `tree ${chain.treeId}`);
-    if (related && chain.createError !== undefined)
-      return new SmbError(chain.createError, 'an earlier CREATE in this related chain failed');
-    return undefined;
   }
 
   private async run(
