@@ -1,0 +1,93 @@
+/**
+ * Compound requests (MS-SMB2 §3.3.5.2.7): related members inherit SessionId, TreeId and the
+ * FileId of the CREATE before them; unrelated ones stand alone; the responses come back in
+ * one frame, 8-byte aligned, and a failed CREATE fails the related members after it.
+ */
+
+import { startTestSmbServer, type TestSmbServer } from '../../../helpers/smb-server';
+import {
+  CHAINED_FILE_ID,
+  Cmd,
+  closeBody,
+  createBody,
+  loggedOn,
+  readBody,
+  writeBody,
+} from '../../../helpers/smb2-client';
+
+const RELATED = 0x4;
+const S = { SUCCESS: 0, INVALID_PARAMETER: 0xc000000d, OBJECT_NAME_NOT_FOUND: 0xc0000034 };
+
+describe('SMB2 compound requests', () => {
+  let srv: TestSmbServer;
+  beforeAll(async () => {
+    srv = await startTestSmbServer();
+  });
+  afterAll(() => srv.close());
+
+  test('related CREATE + WRITE + READ + CLOSE on the chained FileId, answered in one frame', async () => {
+    const c = await loggedOn(srv.port, [0x0302]);
+    const replies = await c.compound([
+      { command: Cmd.CREATE, body: createBody('chained.txt', { disposition: 5 }) },
+      { command: Cmd.WRITE, body: writeBody(CHAINED_FILE_ID, Buffer.from('compound!')), flags: RELATED },
+      { command: Cmd.READ, body: readBody(CHAINED_FILE_ID, 100), flags: RELATED },
+      { command: Cmd.CLOSE, body: closeBody(CHAINED_FILE_ID), flags: RELATED },
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([0, 0, 0, 0]);
+    expect(replies.map((r) => r.command)).toEqual([Cmd.CREATE, Cmd.WRITE, Cmd.READ, Cmd.CLOSE]);
+    expect(replies.slice(1).every((r) => (r.flags & RELATED) !== 0)).toBe(true);
+    const read = replies[2]!;
+    expect(read.body.subarray(16, 16 + read.body.readUInt32LE(4)).toString()).toBe('compound!');
+    c.end();
+  });
+
+  test('unrelated members each use their own ids', async () => {
+    const c = await loggedOn(srv.port);
+    const echo = Buffer.alloc(4);
+    echo.writeUInt16LE(4, 0);
+    const replies = await c.compound([
+      { command: Cmd.ECHO, body: echo },
+      { command: Cmd.CREATE, body: createBody('', { access: 0x81, options: 1 }) },
+      { command: Cmd.ECHO, body: echo },
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([0, 0, 0]);
+    await c.close(Buffer.from(replies[1]!.body.subarray(64, 80)));
+    c.end();
+  });
+
+  test('a failed CREATE fails the related members after it with its own status', async () => {
+    const c = await loggedOn(srv.port);
+    const replies = await c.compound([
+      { command: Cmd.CREATE, body: createBody('missing.txt', { disposition: 1 }) },
+      { command: Cmd.READ, body: readBody(CHAINED_FILE_ID, 10), flags: RELATED },
+      { command: Cmd.CLOSE, body: closeBody(CHAINED_FILE_ID), flags: RELATED },
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([
+      S.OBJECT_NAME_NOT_FOUND,
+      S.OBJECT_NAME_NOT_FOUND,
+      S.OBJECT_NAME_NOT_FOUND,
+    ]);
+    c.end();
+  });
+
+  test('a first member marked related is STATUS_INVALID_PARAMETER', async () => {
+    const c = await loggedOn(srv.port);
+    const echo = Buffer.alloc(4);
+    echo.writeUInt16LE(4, 0);
+    const [r] = await c.compound([{ command: Cmd.ECHO, body: echo, flags: RELATED }]);
+    expect(r!.status).toBe(S.INVALID_PARAMETER);
+    c.end();
+  });
+
+  test('signed compound members are each verified and each answered signed', async () => {
+    const c = await loggedOn(srv.port, [0x0311]);
+    c.signAll = true;
+    const replies = await c.compound([
+      { command: Cmd.CREATE, body: createBody('signed.txt', { disposition: 5 }) },
+      { command: Cmd.CLOSE, body: closeBody(CHAINED_FILE_ID), flags: RELATED },
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([0, 0]);
+    expect(replies.every((r) => (r.flags & 0x8) !== 0)).toBe(true);
+    c.end();
+  });
+});
