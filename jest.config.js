@@ -6,4 +6,7 @@ module.exports = {
   // Real-peer suites print why they skipped; see test/helpers/peers.ts.
   reporters: ['default', '<rootDir>/test/helpers/skip-reporter.js'],
   testTimeout: 30000,
+  // A leaked socket or timer in one suite must not hang CI until its 90-minute limit; Jest
+  // still names the leak ("did not exit") so it gets fixed.
+  forceExit: true,
 };

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../cli/config';
@@ -19,6 +19,7 @@ describe('file handles across a head restart', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'upcall-e2e-restart-'));
+    await chmod(dir, 0o755); // mkdtemp makes it 0700; the test client is uid 1000, who needs search
     const deep = Array.from({ length: 20 }, (_, i) => `level${i}`).join('/'); // deeper than the hints
     await mkdir(join(dir, 'a', 'b'), { recursive: true });
     await mkdir(join(dir, deep), { recursive: true });
@@ -40,8 +41,13 @@ describe('file handles across a head restart', () => {
   test('a restarted head serves the old handles: same root, same files, same bytes', async () => {
     const deepPath = `/${Array.from({ length: 20 }, (_, i) => `level${i}`).join('/')}/deep.txt`;
     const first = await start(dir);
-    const [root, shallow, deep] = await handlesFrom(first, ['/a/b/shallow.txt', deepPath]);
-    await first.close();
+    let handles: Buffer[];
+    try {
+      handles = await handlesFrom(first, ['/a/b/shallow.txt', deepPath]);
+    } finally {
+      await first.close();
+    }
+    const [root, shallow, deep] = handles;
 
     const second = await start(dir);
     try {
