@@ -57,7 +57,10 @@ const body = fc
   .record({
     // Half the time a command that takes a FileId, so the commands' own decoders are reached.
     command: fc.oneof(fc.integer({ min: 0, max: 0x16 }), fc.constantFrom(5, 6, 7, 8, 9, 11, 14, 16, 17)),
-    rightSize: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
+    rightSize: fc.oneof(
+      { arbitrary: fc.constant(true), weight: 3 },
+      { arbitrary: fc.constant(false), weight: 1 },
+    ),
     length: fc.integer({ min: 0, max: 160 }),
     bytes: fc.uint8Array({ minLength: 160, maxLength: 160 }),
   })
