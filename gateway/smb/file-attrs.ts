@@ -68,12 +68,16 @@ export function maximalAccess(a: Attrs, parent: Attrs | undefined, cred: Cred, r
   const owner = cred.uid === 0 || cred.uid === a.uid;
   let m: number =
     Access.FILE_READ_ATTRIBUTES | Access.READ_CONTROL | Access.SYNCHRONIZE | Access.FILE_READ_EA;
+  const dir = a.type === FileType.DIR;
   if (r) m |= Access.FILE_READ_DATA;
-  if (x) m |= Access.FILE_EXECUTE;
+  // On a file, FILE_EXECUTE only lets data be read (for paging): whoever may read may execute,
+  // so FILE_ALL_ACCESS / GENERIC_ALL opens of a plain rw- file succeed as they do on Windows.
+  if (x || (r && !dir)) m |= Access.FILE_EXECUTE;
   if (w)
     m |=
       Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_WRITE_EA | Access.FILE_WRITE_ATTRIBUTES;
-  if (w && x && a.type === FileType.DIR) m |= Access.FILE_DELETE_CHILD;
+  // FILE_DELETE_CHILD means something only on a directory (w and x there, as unlink needs).
+  if (w && (x || !dir)) m |= Access.FILE_DELETE_CHILD;
   if (owner) m |= Access.FILE_WRITE_ATTRIBUTES | Access.WRITE_DAC | Access.WRITE_OWNER | Access.FILE_WRITE_EA;
   if (parent) {
     const p = rwxFor(parent, cred);

@@ -58,6 +58,8 @@ export interface Open {
   readonly shareAccess: number;
   /** FILE_DELETE_ON_CLOSE: closing this handle marks the file delete-pending. */
   deleteOnClose: boolean;
+  /** MS-FSCC §2.4.35 CurrentByteOffset: where the last READ or WRITE ended (or SET_INFO put it). */
+  position: bigint;
   /** QUERY_DIRECTORY's position (directories only). */
   cursor?: DirCursor;
 }

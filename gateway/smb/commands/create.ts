@@ -121,6 +121,7 @@ export const create: SmbCommand = {
       access: granted,
       shareAccess,
       deleteOnClose,
+      position: 0n,
     };
     server.opens.add(open);
     ctx.chain.fileId = fileId;

@@ -47,7 +47,7 @@ export const queryInfo: SmbCommand = {
     switch (type) {
       case InfoType.FILE:
         if (NEEDS_READ_ATTRIBUTES.has(cls)) requireAccess(open, Access.FILE_READ_ATTRIBUTES, 'QUERY_INFO');
-        enc = encodeFileInfo(cls, attrs, open, server.opens.isDeletePending(open.ino));
+        enc = encodeFileInfo(cls, attrs, open, server.opens.isDeletePending(open.ino), ctx.conn.dialect);
         break;
       case InfoType.FILESYSTEM:
         enc = await encodeFsInfo(cls, {

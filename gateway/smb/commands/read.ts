@@ -58,6 +58,7 @@ export const read: SmbCommand = {
     }
     if ((got === 0 && length > 0) || got < minimum)
       throw new SmbError(NtStatus.STATUS_END_OF_FILE, `read ${got} of ${length} at ${offset}`);
+    open.position = offset + BigInt(got);
     const out = responseBody(17, 16 + got);
     out[2] = DATA_OFFSET;
     out.writeUInt32LE(got, 4);

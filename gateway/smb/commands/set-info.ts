@@ -6,7 +6,7 @@
  *
  * File classes served (MS-FSCC §2.4): 4 FileBasicInformation (times, READONLY), 10
  * FileRenameInformation, 13 FileDispositionInformation and 64 FileDispositionInformationEx,
- * 14 FilePositionInformation and 16 FileModeInformation (accepted, nothing to keep), 19
+ * 14 FilePositionInformation (kept per open), 16 FileModeInformation (accepted), 19
  * FileAllocationInformation, 20 FileEndOfFileInformation (set-info-ops.ts has the work). Hard
  * links, EAs, security descriptors, quotas and file-system settings are not supported.
  */
@@ -83,8 +83,11 @@ export const setInfo: SmbCommand = {
         requireAccess(open, Access.FILE_WRITE_DATA, 'end of file / allocation');
         await setSize(op, buf.readBigUInt64LE(0), cls === 19);
         break;
+      case 14:
+        open.position = buf.readBigUInt64LE(0);
+        break;
       default:
-        break; // 14, 16: position and mode are per-handle hints we need not keep
+        break; // 16: the mode is a per-handle hint we need not keep
     }
     return { body: responseBody(2) };
   },

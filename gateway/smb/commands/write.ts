@@ -45,6 +45,7 @@ export const write: SmbCommand = {
     requireAccess(open, Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA, 'WRITE');
     const stable = body.readUInt32LE(44) & SMB2_WRITEFLAG_WRITE_THROUGH ? 'file-sync' : 'unstable';
     const r = await disk.backend.write(open.ino, Number(offset), data, stable, sessionOf(ctx).cred);
+    open.position = offset + BigInt(r.count);
     const out = responseBody(17, 16);
     out.writeUInt32LE(r.count, 4);
     return { body: out };

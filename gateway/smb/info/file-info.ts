@@ -1,6 +1,8 @@
 /**
  * File information classes for QUERY_INFO (MS-FSCC §2.4; which ones SMB2 passes through,
- * MS-SMB2 §3.3.5.20.1). Each encoder returns the full structure and its fixed size: a buffer
+ * MS-SMB2 §3.3.5.20.1). Each encoder returns the full structure and its fixed size — the C
+ * structure's size with its first name character and padding, as Windows counts it (smbtorture
+ * getinfo.qfile_buffercheck lists them): a buffer
  * smaller than the fixed size is STATUS_INFO_LENGTH_MISMATCH, one that cuts the variable part
  * is STATUS_BUFFER_OVERFLOW with what fits (the caller decides; see query-info.ts).
  */
@@ -25,6 +27,7 @@ export const FileInfoClass = {
   FileCompressionInformation: 28,
   FileNetworkOpenInformation: 34,
   FileAttributeTagInformation: 35,
+  FileNormalizedNameInformation: 48,
 } as const;
 
 export interface Encoded {
@@ -32,8 +35,11 @@ export interface Encoded {
   readonly fixed: number;
 }
 
-/** Classes that read attributes, and so need FILE_READ_ATTRIBUTES on the open. */
-export const NEEDS_READ_ATTRIBUTES = new Set<number>([4, 5, 18, 22, 28, 34, 35]);
+/**
+ * Classes that need FILE_READ_ATTRIBUTES on the open (MS-FSA §2.1.5.11: basic, all, network
+ * open, attribute tag); standard, stream, internal and the rest need no access at all.
+ */
+export const NEEDS_READ_ATTRIBUTES = new Set<number>([4, 18, 34, 35]);
 
 function basic(a: Attrs): Buffer {
   const b = Buffer.alloc(40);
@@ -64,7 +70,13 @@ function u64(v: bigint): Buffer {
   return b;
 }
 
-export function encodeFileInfo(cls: number, a: Attrs, open: Open, deletePending: boolean): Encoded {
+export function encodeFileInfo(
+  cls: number,
+  a: Attrs,
+  open: Open,
+  deletePending: boolean,
+  dialect: number,
+): Encoded {
   const fixed = (data: Buffer) => ({ data, fixed: data.length });
   switch (cls) {
     case FileInfoClass.FileBasicInformation:
@@ -80,7 +92,7 @@ export function encodeFileInfo(cls: number, a: Attrs, open: Open, deletePending:
     case FileInfoClass.FileAccessInformation:
       return fixed(u32(open.access));
     case FileInfoClass.FilePositionInformation:
-      return fixed(u64(0n));
+      return fixed(u64(open.position));
     case FileInfoClass.FileAllInformation: {
       // Basic, Standard, Internal, Ea, Access, Position, Mode, Alignment, then FileNameInformation.
       const name = Buffer.from(`\\${open.path}`, 'utf16le');
@@ -90,17 +102,17 @@ export function encodeFileInfo(cls: number, a: Attrs, open: Open, deletePending:
         u64(a.fileid),
         u32(0),
         u32(open.access),
-        u64(0n),
+        u64(open.position),
         u32(0),
         u32(0),
         u32(name.length),
         name,
       ]);
-      return { data, fixed: 100 };
+      return { data, fixed: 104 };
     }
     case FileInfoClass.FileAlternateNameInformation: {
       const short = Buffer.from(shortNameOf(open.name), 'utf16le');
-      return { data: Buffer.concat([u32(short.length), short]), fixed: 4 };
+      return { data: Buffer.concat([u32(short.length), short]), fixed: 8 };
     }
     case FileInfoClass.FileStreamInformation: {
       if (a.type === FileType.DIR) return { data: Buffer.alloc(0), fixed: 0 };
@@ -110,7 +122,7 @@ export function encodeFileInfo(cls: number, a: Attrs, open: Open, deletePending:
       b.writeBigUInt64LE(endOfFile(a), 8);
       b.writeBigUInt64LE(allocationSize(a), 16);
       name.copy(b, 24);
-      return { data: b, fixed: 24 };
+      return { data: b, fixed: 32 };
     }
     case FileInfoClass.FileCompressionInformation: {
       const b = Buffer.alloc(16);
@@ -124,6 +136,12 @@ export function encodeFileInfo(cls: number, a: Attrs, open: Open, deletePending:
       b.writeBigUInt64LE(endOfFile(a), 40);
       b.writeUInt32LE(fileAttributes(a), 48);
       return fixed(b);
+    }
+    case FileInfoClass.FileNormalizedNameInformation: {
+      // MS-SMB2 §3.3.5.20.1: 3.1.1 only; the share-relative path without a leading separator.
+      if (dialect < 0x0311) throw new SmbError(NtStatus.STATUS_NOT_SUPPORTED, 'normalized name before 3.1.1');
+      const name = Buffer.from(open.path, 'utf16le');
+      return { data: Buffer.concat([u32(name.length), name]), fixed: 4 };
     }
     case FileInfoClass.FileAttributeTagInformation:
       return fixed(Buffer.concat([u32(fileAttributes(a)), u32(0)]));

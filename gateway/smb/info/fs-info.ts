@@ -1,6 +1,7 @@
 /**
  * File-system information classes for QUERY_INFO (MS-FSCC §2.5): volume, size, device,
- * attribute, full size, object id, sector size. Sizes come from the backend's statfs, in 4 KiB
+ * attribute, control (quotas: none), full size, object id, sector size. Fixed sizes are the
+ * structures' sizes with padding, as Windows counts them. Sizes come from the backend's statfs, in 4 KiB
  * allocation units of eight 512-byte sectors. The file system calls itself "NTFS", as Samba
  * does, so Windows clients enable what they would for a local disk.
  */
@@ -14,6 +15,7 @@ export const FsInfoClass = {
   FileFsSizeInformation: 3,
   FileFsDeviceInformation: 4,
   FileFsAttributeInformation: 5,
+  FileFsControlInformation: 6,
   FileFsFullSizeInformation: 7,
   FileFsObjectIdInformation: 8,
   FileFsSectorSizeInformation: 11,
@@ -42,7 +44,7 @@ export async function encodeFsInfo(cls: number, v: VolumeFacts): Promise<Encoded
       b.writeUInt32LE(v.serial >>> 0, 8);
       b.writeUInt32LE(label.length, 12);
       label.copy(b, 18);
-      return { data: b, fixed: 18 };
+      return { data: b, fixed: 24 };
     }
     case FsInfoClass.FileFsSizeInformation: {
       const s = await v.fs();
@@ -65,7 +67,14 @@ export async function encodeFsInfo(cls: number, v: VolumeFacts): Promise<Encoded
       b.writeUInt32LE(255, 4);
       b.writeUInt32LE(name.length, 8);
       name.copy(b, 12);
-      return { data: b, fixed: 12 };
+      return { data: b, fixed: 16 };
+    }
+    case FsInfoClass.FileFsControlInformation: {
+      // MS-FSCC §2.5.2: no quotas here — thresholds 0, default threshold and limit "none" (-1).
+      const b = Buffer.alloc(48);
+      b.writeBigInt64LE(-1n, 24);
+      b.writeBigInt64LE(-1n, 32);
+      return { data: b, fixed: 48 };
     }
     case FsInfoClass.FileFsFullSizeInformation: {
       const s = await v.fs();

@@ -130,16 +130,16 @@ describe('directories and information classes', () => {
     );
   });
 
-  test('QUERY_INFO file classes 4, 5, 18, 21, 22, 34 and FS classes 1, 3, 5, 7', async () => {
+  test('QUERY_INFO file classes 4, 5, 18, 21, 22, 34, 48 and FS classes 1, 3, 5, 6, 7', async () => {
     const f = await c.create('d\\a.txt');
-    for (const cls of [4, 5, 18, 21, 22, 34, 6, 7, 35])
+    for (const cls of [4, 5, 18, 21, 22, 34, 6, 7, 35, 48])
       expect([cls, (await c.send(Cmd.QUERY_INFO, queryInfoBody(f.fileId, 1, cls))).status]).toEqual([cls, 0]);
     const std = await c.send(Cmd.QUERY_INFO, queryInfoBody(f.fileId, 1, 5));
     expect(std.body.readBigUInt64LE(8 + 8)).toBe(5n); // EndOfFile
     const all = await c.send(Cmd.QUERY_INFO, queryInfoBody(f.fileId, 1, 18));
     const nameLen = all.body.readUInt32LE(8 + 96);
     expect(all.body.toString('utf16le', 8 + 100, 8 + 100 + nameLen)).toBe('\\d\\a.txt');
-    for (const cls of [1, 3, 4, 5, 7, 11])
+    for (const cls of [1, 3, 4, 5, 6, 7, 8, 11])
       expect([cls, (await c.send(Cmd.QUERY_INFO, queryInfoBody(f.fileId, 2, cls))).status]).toEqual([cls, 0]);
     const attr = await c.send(Cmd.QUERY_INFO, queryInfoBody(f.fileId, 2, 5));
     expect(attr.body.toString('utf16le', 8 + 12)).toBe('NTFS');
@@ -207,6 +207,14 @@ describe('directories and information classes', () => {
     const r = await c.send(Cmd.READ, readBody(f.fileId, 100));
     expect(r.body.subarray(16, 16 + r.body.readUInt32LE(4)).toString()).toBe('bXYxt');
     expect((await c.send(Cmd.READ, readBody(f.fileId, 10, 5n))).status).toBe(0xc0000011);
+    // FilePositionInformation follows the last READ (5 bytes from 0), as Windows keeps it.
+    const pos = Buffer.alloc(40);
+    pos.writeUInt16LE(41, 0);
+    pos[2] = 1;
+    pos[3] = 14;
+    pos.writeUInt32LE(8, 4);
+    f.fileId.copy(pos, 24);
+    expect((await c.send(Cmd.QUERY_INFO, pos)).body.readBigUInt64LE(8)).toBe(5n);
     await c.close(f.fileId);
     expect(await readFile(join(srv.dir, 'd', 'b.txt'), 'utf8')).toBe('bXYxt');
   });
