@@ -6,8 +6,9 @@
  * per-call work is in RpcConnection. It never lets a client's input reach the process: framing
  * errors close that one connection, everything else becomes an RPC reply or a dropped record.
  */
-import { type AddressInfo, createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import winston, { type Logger } from 'winston';
+import { TcpListener } from '../net/tcp-listener';
 import { ProgramTable, type ProgramVersion } from './program-table';
 import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_RECORD_SIZE } from './record-marking';
 import { type ConnectionLimits, RpcConnection } from './rpc-connection';
@@ -33,11 +34,12 @@ export class RpcServer {
   readonly logger: Logger;
   private readonly table = new ProgramTable();
   private readonly limits: ConnectionLimits;
-  private readonly connections = new Set<RpcConnection>();
-  private server: Server | null = null;
+  private readonly listener: TcpListener<RpcConnection>;
 
   constructor(options: RpcServerOptions = {}) {
     this.logger = options.logger ?? winston.createLogger({ silent: true });
+    // Half-open: a client that sends FIN still gets the replies to the calls it already sent.
+    this.listener = new TcpListener('rpc server', this.logger, { allowHalfOpen: true });
     this.limits = {
       maxRecordSize: options.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE,
       maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
@@ -68,55 +70,25 @@ export class RpcServer {
 
   /** Open connections. */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.listener.connectionCount;
   }
 
   /** Starts listening; port 0 picks a free port (see `address()`). */
   listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
-    if (this.server !== null) return Promise.reject(new Error('RpcServer is already listening'));
-    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
-      try {
-        const conn = new RpcConnection(socket, this.table, this.limits, this.logger, this.forget);
-        this.connections.add(conn);
-      } catch (err) {
-        this.logger.error('could not set up a connection', { cause: String(err) });
-        socket.destroy();
-      }
-    });
-    this.server = server;
-    return new Promise<AddressInfo>((resolve, reject) => {
-      const onListenError = (err: Error) => {
-        this.server = null;
-        reject(err);
-      };
-      server.once('error', onListenError);
-      server.listen(port, host, () => {
-        server.off('error', onListenError);
-        // After listen, errors (EMFILE on accept...) are logged; they must not kill the process.
-        server.on('error', (err) => this.logger.error('rpc server error', { cause: String(err) }));
-        const addr = server.address() as AddressInfo;
-        this.logger.info('rpc server listening', { address: addr.address, port: addr.port });
-        resolve(addr);
-      });
-    });
+    return this.listener.listen(
+      port,
+      host,
+      (socket, forget) => new RpcConnection(socket, this.table, this.limits, this.logger, forget),
+    );
   }
 
   /** The bound address, or null when not listening. */
   address(): AddressInfo | null {
-    const addr = this.server?.address();
-    return addr && typeof addr === 'object' ? addr : null;
+    return this.listener.address();
   }
 
   /** Stops listening and drops every connection; resolves once the listening socket is closed. */
   close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const conn of this.connections) conn.destroy();
-    if (server === null) return Promise.resolve();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
+    return this.listener.close();
   }
-
-  private readonly forget = (conn: RpcConnection): void => {
-    this.connections.delete(conn);
-  };
 }

@@ -4,9 +4,10 @@
  * SmbConnection and the Dispatcher. A client's input never reaches the process: a bad frame
  * ends that one connection, a bad request gets an NTSTATUS.
  */
-import { type AddressInfo, createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import winston, { type Logger } from 'winston';
 import type { Cred } from '../backend/backend';
+import { TcpListener } from '../net/tcp-listener';
 import { NtlmServer, type NtlmUserConfig } from './auth';
 import { COMMANDS } from './commands';
 import { SmbConnection } from './connection';
@@ -42,11 +43,11 @@ export interface SmbServerOptions {
 export class SmbServer {
   readonly context: ServerContext;
   readonly logger: Logger;
-  private readonly connections = new Set<SmbConnection>();
-  private server: Server | null = null;
+  private readonly listener: TcpListener<SmbConnection>;
 
   constructor(o: SmbServerOptions) {
     this.logger = o.logger ?? winston.createLogger({ silent: true });
+    this.listener = new TcpListener('smb server', this.logger);
     const byUser = new Map<string, SmbUserConfig>();
     for (const u of o.users) byUser.set(u.user.toLowerCase(), u);
     const credFor = (user: string, anonymous: boolean): Cred => {
@@ -72,52 +73,24 @@ export class SmbServer {
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return this.listener.connectionCount;
   }
 
   /** Starts listening; port 0 picks a free port. */
   listen(port = 445, host = '127.0.0.1'): Promise<AddressInfo> {
-    if (this.server !== null) return Promise.reject(new Error('SmbServer is already listening'));
-    const server = createServer({ noDelay: true }, (socket) => {
-      try {
-        this.connections.add(new SmbConnection(socket, this.context, COMMANDS, this.forget));
-      } catch (err) {
-        this.logger.error('could not set up an SMB connection', { cause: String(err) });
-        socket.destroy();
-      }
-    });
-    this.server = server;
-    return new Promise<AddressInfo>((resolve, reject) => {
-      const onListenError = (err: Error) => {
-        this.server = null;
-        reject(err);
-      };
-      server.once('error', onListenError);
-      server.listen(port, host, () => {
-        server.off('error', onListenError);
-        server.on('error', (err) => this.logger.error('smb server error', { cause: String(err) }));
-        const addr = server.address() as AddressInfo;
-        this.logger.info('smb server listening', { address: addr.address, port: addr.port });
-        resolve(addr);
-      });
-    });
+    return this.listener.listen(
+      port,
+      host,
+      (socket, forget) => new SmbConnection(socket, this.context, COMMANDS, forget),
+    );
   }
 
   address(): AddressInfo | null {
-    const addr = this.server?.address();
-    return addr && typeof addr === 'object' ? addr : null;
+    return this.listener.address();
   }
 
   /** Stops listening and drops every connection. */
   close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const c of this.connections) c.destroy();
-    if (server === null) return Promise.resolve();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
+    return this.listener.close();
   }
-
-  private readonly forget = (c: SmbConnection): void => {
-    this.connections.delete(c);
-  };
 }
