@@ -61,8 +61,8 @@ class UpcallBackend implements Backend {
     return r;
   }
 
-  async read(ino: Ino, offset: number, count: number, cred: Cred) {
-    const r = await this.inner.read(ino, offset, count, cred);
+  async read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs) {
+    const r = await this.inner.read(ino, offset, count, cred, known);
     this.seen(ino);
     return r;
   }

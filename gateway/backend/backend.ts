@@ -104,8 +104,12 @@ export interface Backend {
   /** `guardCtime`: NFSv3 sattrguard3 — fail with ENOTSYNC (NFS3ERR_NOT_SYNC) if ctime differs. */
   setattr(ino: Ino, set: SetAttrs, cred: Cred, guardCtime?: { sec: number; nsec: number }): Promise<Wcc>;
   access(ino: Ino, cred: Cred, wanted: number): Promise<{ granted: number; attrs: Attrs }>;
-  /** Needs read (or execute) permission, or ownership. */
-  read(ino: Ino, offset: number, count: number, cred: Cred): Promise<ReadResult>;
+  /**
+   * Needs read (or execute) permission, or ownership. `known`: attributes the caller already
+   * holds and trusts (a coherent cache): they are used for the permission check, `eof` and the
+   * reply, which saves a stat round trip per call. Without it the backend stats the file.
+   */
+  read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs): Promise<ReadResult>;
   /** Needs write permission, or ownership. */
   write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred: Cred): Promise<WriteResult>;
   /** New entries need write and search permission on `dir`; `cred` also owns what is made. */

@@ -25,12 +25,15 @@ export async function readOp(
   offset: number,
   count: number,
   cred?: Cred,
+  known?: Attrs,
 ): Promise<ReadResult> {
   checkRange(offset, count);
   const want = Math.min(count, ctx.maxIo);
   return ctx.loc.withFile(ino, false, async (fh) => {
-    // One fstat more per READ, only for callers other than root.
-    if (cred && cred.uid !== 0) checkRead(permOf(await ctx.loc.fstatLive(fh, ino)), cred);
+    // Stat before the read only when the permission check needs it and nobody gave attributes.
+    const before =
+      known === undefined && cred && cred.uid !== 0 ? await ctx.loc.fstatLive(fh, ino) : undefined;
+    if (cred && cred.uid !== 0) checkRead(known ?? permOf(before!), cred);
     const buf = Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
@@ -38,10 +41,15 @@ export async function readOp(
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    const st = await ctx.loc.fstatLive(fh, ino);
     // A short read near EOF would otherwise pin the whole (up to maxIo) allocation.
     const data = got * 2 < want ? Buffer.from(buf.subarray(0, got)) : buf.subarray(0, got);
-    return { data, eof: offset + got >= Number(st.size), attrs: ctx.attrs(st) };
+    if (known !== undefined) {
+      // Ending exactly at the known size is EOF; reading past it means the file grew since,
+      // so only a short read may say EOF then.
+      return { data, eof: got < want || offset + got === known.size, attrs: known };
+    }
+    const st = before ?? (await ctx.loc.fstatLive(fh, ino));
+    return { data, eof: got < want || offset + got >= Number(st.size), attrs: ctx.attrs(st) };
   });
 }
 

@@ -161,7 +161,10 @@ export class MetaCache implements Backend, CacheAdapter {
     return r;
   }
 
+  /** Cached attributes, when fresh, go down with the read: the backend then skips its stat. */
   async read(ino: Ino, offset: number, count: number, cred: Cred): Promise<ReadResult> {
+    const known = this.attrs.get(ino, this.now());
+    if (known) return this.inner.read(ino, offset, count, cred, known.value);
     const epoch = this.epoch;
     const r = await this.inner.read(ino, offset, count, cred);
     this.fillAttrs(r.attrs, epoch);

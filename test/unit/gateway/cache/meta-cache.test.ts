@@ -130,3 +130,28 @@ test('flushAll drops everything', async () => {
   cache.flushAll();
   expect(cache.stats().entries).toEqual({ attrs: 0, dirs: 0, listings: 0 });
 });
+
+test('a read with fresh cached attributes hands them down: no stat, eof from the known size', async () => {
+  const f = await env.backend.create(root(), 'r', { mode: 0o644 }, ROOT);
+  await env.backend.write(f.attrs.fileid, 0, Buffer.from('0123456789'), 'file-sync', ROOT);
+  await cache.getattr(f.attrs.fileid);
+  calls = {};
+  const seen: unknown[] = [];
+  const inner = env.backend;
+  const spy = new MetaCache(
+    new Proxy(inner, {
+      get(t, p, r) {
+        const v = Reflect.get(t, p, r);
+        return p === 'read' ? (...a: unknown[]) => (seen.push(a[4]), v.apply(t, a)) : v;
+      },
+    }),
+    { ttlMs: 10_000, now: () => clock },
+  );
+  await spy.getattr(f.attrs.fileid);
+  const r = await spy.read(f.attrs.fileid, 0, 10, ROOT);
+  expect(seen[0]).toMatchObject({ size: 10 });
+  expect(r.eof).toBe(true);
+  expect(r.data.toString()).toBe('0123456789');
+  const partial = await spy.read(f.attrs.fileid, 0, 4, ROOT);
+  expect(partial.eof).toBe(false);
+});
