@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import type { Logger } from 'winston';
-import { attachSmbAdapter } from '../adapters';
+import { attachSmbAdapter, NotifyFeed } from '../adapters';
 import type { Attrs } from '../gateway/backend/attrs';
 import type { PosixBackend } from '../gateway/backend/posix-backend';
 import { MetaCache } from '../gateway/cache/meta-cache';
@@ -40,8 +40,14 @@ export interface SmbFrontend {
  * reaches SMB's cache through the core, and the other way round.
  */
 export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFrontend> {
-  const cache = new MetaCache(withUpcall(o.backend, o.core, o.client), { ttlMs: o.cacheTtlMs });
-  const subs: Subscription[] = [capCacheTtl(o.core, cache), attachSmbAdapter(o.core, o.client, cache)];
+  // CHANGE_NOTIFY is fed from both sides: upcalls (NFS, other heads, the watcher) and, through
+  // the tapped core, the SMB server's own changes (which the core never sends back to it).
+  const feed = new NotifyFeed(o.core, o.client);
+  const cache = new MetaCache(withUpcall(o.backend, feed.core, o.client), { ttlMs: o.cacheTtlMs });
+  const subs: Subscription[] = [
+    capCacheTtl(o.core, cache),
+    attachSmbAdapter(o.core, o.client, cache, { onInvalidation: feed.onInvalidation }),
+  ];
   const server = new SmbServer({
     shares: o.shares.map((name) => ({ kind: 'disk' as const, name, backend: cache, readOnly: o.readOnly })),
     users: o.users,
@@ -49,11 +55,13 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
     allowGuest: o.allowGuest,
     logger: o.logger.child({ part: 'smb', holder: o.client }),
   });
+  feed.bind(server.context.notify);
   let port: number;
   try {
     ({ port } = await server.listen(o.port, o.host));
   } catch (err) {
     for (const s of subs) s.unsubscribe();
+    feed.close();
     throw err;
   }
   return {
@@ -63,6 +71,7 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
     port,
     async close() {
       for (const s of subs) s.unsubscribe();
+      feed.close();
       await server.close();
     },
   };

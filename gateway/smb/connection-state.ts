@@ -40,6 +40,8 @@ export class ConnectionState {
   preauth?: PreauthHash;
   readonly credits: CreditWindow;
   readonly sessions = new Map<bigint, SmbSession>();
+  /** Writes one response frame outside the request/response flow (async responses, §3.3.4.4). */
+  sender?: (payload: Buffer) => void;
 
   constructor(
     readonly server: ServerContext,
@@ -48,6 +50,11 @@ export class ConnectionState {
     readonly log: Logger,
   ) {
     this.credits = new CreditWindow(server.limits.maxCredits);
+  }
+
+  /** An async response for this connection; dropped when it has no sender (gone, or a unit test). */
+  send(payload: Buffer): void {
+    this.sender?.(payload);
   }
 
   /** A real SMB2 dialect has been chosen (not none, not the wildcard). */

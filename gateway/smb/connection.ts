@@ -44,6 +44,7 @@ export class SmbConnection {
     this.state = new ConnectionState(server, peer, this.log);
     this.decoder = new FrameDecoder(server.limits.maxFrameSize);
     this.dispatcher = new Dispatcher(this.state, table);
+    this.state.sender = (payload) => this.send(payload);
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);

@@ -191,6 +191,7 @@ export class Dispatcher {
         processId: h.processId,
         treeId: resp?.treeId ?? chain.treeId,
         sessionId: resp?.sessionId ?? chain.sessionId,
+        ...(resp?.asyncId !== undefined ? { asyncId: resp.asyncId } : {}),
       },
       body,
       ...(signer ? { signer } : {}),

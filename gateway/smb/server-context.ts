@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { Cred } from '../backend/backend';
 import type { NtlmServer } from './auth';
+import { NotifyTable } from './notify-table';
 import { OpenTable } from './open-table';
 import type { ShareTable } from './tree';
 import { fileTimeNow } from './wire';
@@ -72,6 +73,8 @@ export class ServerContext {
   readonly ntlm: NtlmServer;
   readonly shares: ShareTable;
   readonly opens = new OpenTable();
+  /** CHANGE_NOTIFY watches of directory opens; fed by `reportChanges` (upcalls and local changes). */
+  readonly notify = new NotifyTable(this.opens);
   readonly limits: SmbLimits;
   readonly requireSigning: boolean;
   readonly dialects: readonly number[];

@@ -1,8 +1,8 @@
 /**
- * SMB2 CANCEL (MS-SMB2 §2.2.30, §3.3.5.16): StructureSize 4, no response ever, no credit
- * consumed (the dispatcher knows). It names a request by MessageId (sync) or AsyncId (async);
- * nothing we run today is long-lived or parked (CHANGE_NOTIFY and lock waits come later), so
- * there is never anything to cancel and the request is simply absorbed.
+ * SMB2 CANCEL (MS-SMB2 §2.2.30, §3.3.5.16): StructureSize 4, no response of its own, no credit
+ * consumed (the dispatcher knows). It names a request by AsyncId (async form) or MessageId (a
+ * request not yet answered); the only requests we park are CHANGE_NOTIFYs, which then end with
+ * STATUS_CANCELLED. A CANCEL naming nothing is absorbed.
  */
 import type { SmbCommand } from './command';
 
@@ -11,10 +11,13 @@ export const cancel: SmbCommand = {
   structureSize: 4,
   needs: 'connection',
   run: (ctx) => {
-    ctx.log.debug('CANCEL with nothing pending', {
-      mid: ctx.header.messageId.toString(),
-      async: ctx.header.asyncId?.toString(),
-    });
+    const h = ctx.header;
+    const id = h.asyncId !== undefined ? { asyncId: h.asyncId } : { messageId: h.messageId };
+    if (!ctx.server.notify.cancel(ctx.conn, id))
+      ctx.log.debug('CANCEL with nothing pending', {
+        mid: h.messageId.toString(),
+        async: h.asyncId?.toString(),
+      });
     return null;
   },
 };

@@ -53,6 +53,8 @@ export interface SmbResponse {
   readonly treeId?: number;
   /** Sign with this session's key whatever the request did (final SESSION_SETUP, VALIDATE_NEGOTIATE). */
   readonly signWith?: SmbSession;
+  /** The async form of the header (an interim STATUS_PENDING response, §3.3.4.2). */
+  readonly asyncId?: bigint;
   /** Told the response's exact bytes once encoded (the 3.1.1 preauth hash). */
   readonly onEncoded?: (message: Buffer) => void;
 }

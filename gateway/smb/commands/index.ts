@@ -5,6 +5,7 @@
  */
 import { Smb2Command } from '../header';
 import { cancel } from './cancel';
+import { changeNotify } from './change-notify';
 import { close } from './close';
 import type { SmbCommand } from './command';
 import { create } from './create';
@@ -13,7 +14,7 @@ import { flush } from './flush';
 import { ioctl } from './ioctl';
 import { logoff } from './logoff';
 import { negotiate } from './negotiate';
-import { changeNotify, lock, oplockBreak } from './not-supported';
+import { lock, oplockBreak } from './not-supported';
 import { queryDirectory } from './query-directory';
 import { queryInfo } from './query-info';
 import { read } from './read';

@@ -3,7 +3,6 @@
  * session and tree checks:
  * - LOCK (§2.2.26): granting a byte-range lock we do not track would be a lie another client
  *   could be hurt by, so it is refused rather than "succeeded".
- * - CHANGE_NOTIFY (§2.2.35): needs asynchronous responses fed by upcalls (a later part of issue 6).
  * - OPLOCK_BREAK (§2.2.24): we never grant an oplock or lease, so there is nothing to acknowledge.
  */
 import { NtStatus, SmbError } from '../ntstatus';
@@ -21,5 +20,4 @@ function refused(name: string, structureSize: number): SmbCommand {
 }
 
 export const lock = refused('LOCK', 48);
-export const changeNotify = refused('CHANGE_NOTIFY', 32);
 export const oplockBreak = refused('OPLOCK_BREAK', 24);

@@ -1,0 +1,212 @@
+/**
+ * Directory watches for CHANGE_NOTIFY (MS-SMB2 §3.3.5.19, §3.3.4.4 async responses).
+ *
+ * A watch belongs to one directory Open and starts with its first CHANGE_NOTIFY; from then on
+ * changes are collected for it between requests (as Samba does), so a client re-issuing the
+ * request at once loses nothing. A request finds records waiting → answered at once; otherwise
+ * it is parked under a fresh AsyncId (the command sends the interim STATUS_PENDING) and the
+ * next matching change completes it with an async response. More than `maxQueued` records, or
+ * records that do not fit the request's OutputBufferLength → STATUS_NOTIFY_ENUM_DIR: the client
+ * re-reads the directory. CANCEL → STATUS_CANCELLED; the Open closing (CLOSE, tree disconnect,
+ * logoff, connection loss all go through closeOpen) → STATUS_NOTIFY_CLEANUP.
+ *
+ * Changes come in as `report(dir, records)`: `dir` is the directory the names changed in. A
+ * watch on `dir` hears them; a WATCH_TREE watch on an ancestor hears them too when some Open of
+ * `dir` tells us its share-relative path (names are then prefixed with the path below the
+ * watched directory). Changes in an unopened subdirectory are not seen by tree watches.
+ */
+import type { Ino } from '../backend/attrs';
+import { Smb2Command } from './header';
+import { encodeNotifyRecords, type NotifyRecord, notifyResponseBody } from './notify-records';
+import { NtStatus } from './ntstatus';
+import type { Open, OpenTable } from './open-table';
+import { encodeResponses } from './response-frame';
+import type { SmbSession } from './session';
+
+/** MS-SMB2 §2.2.35 Flags. */
+export const SMB2_WATCH_TREE = 0x0001;
+
+/** Where an async response goes: the connection's frame sender (a no-op once it is gone). */
+export interface AsyncSink {
+  send(payload: Buffer): void;
+}
+
+export interface PendingNotify {
+  readonly sink: AsyncSink;
+  readonly asyncId: bigint;
+  readonly messageId: bigint;
+  readonly sessionId: bigint;
+  readonly creditCharge: number;
+  readonly outputLength: number;
+  readonly signer?: SmbSession;
+}
+
+interface Watch {
+  readonly open: Open;
+  filter: number;
+  tree: boolean;
+  queue: NotifyRecord[];
+  overflow: boolean;
+  pending: PendingNotify[];
+}
+
+export class NotifyTable {
+  private readonly watches = new Map<Open, Watch>();
+  private nextAsyncId = 1n;
+
+  constructor(
+    private readonly opens: OpenTable,
+    readonly maxQueued = 256,
+  ) {}
+
+  get size(): number {
+    return this.watches.size;
+  }
+
+  newAsyncId(): bigint {
+    return this.nextAsyncId++;
+  }
+
+  /**
+   * One CHANGE_NOTIFY on `open`: the records to answer with now (undefined: park `pending`,
+   * already registered), or 'enum-dir' for an overflow.
+   */
+  request(
+    open: Open,
+    filter: number,
+    flags: number,
+    outputLength: number,
+    pending: () => PendingNotify,
+  ): Buffer | 'enum-dir' | undefined {
+    let w = this.watches.get(open);
+    if (!w) {
+      w = { open, filter, tree: false, queue: [], overflow: false, pending: [] };
+      this.watches.set(open, w);
+    }
+    w.filter = filter;
+    w.tree = (flags & SMB2_WATCH_TREE) !== 0;
+    if (w.pending.length === 0 && (w.overflow || w.queue.length > 0)) return this.drain(w, outputLength);
+    w.pending.push(pending());
+    return undefined;
+  }
+
+  /** Names changed in directory `dir`. */
+  report(dir: Ino, records: readonly NotifyRecord[]): void {
+    if (this.watches.size === 0 || records.length === 0) return;
+    let dirPath: string | undefined | null = null;
+    for (const w of this.watches.values()) {
+      let prefix = '';
+      if (w.open.ino !== dir) {
+        if (!w.tree) continue;
+        if (dirPath === null) dirPath = this.pathOf(dir, w.open);
+        const root = w.open.path;
+        if (dirPath === undefined || !(root === '' || dirPath.startsWith(`${root}\\`))) continue;
+        prefix = `${root === '' ? dirPath : dirPath.slice(root.length + 1)}\\`;
+      }
+      const mine = records.filter((r) => (r.filter & w.filter) !== 0);
+      if (mine.length === 0) continue;
+      for (const r of mine) w.queue.push(prefix ? { ...r, name: prefix + r.name } : r);
+      if (w.queue.length > this.maxQueued) {
+        w.queue = [];
+        w.overflow = true;
+      }
+      if (w.pending.length > 0) setImmediate(() => this.flush(w));
+    }
+  }
+
+  /** Where `ino` is open through SMB (parent directory and name): MODIFIED records name it so. */
+  namesOf(ino: Ino): { parent: Ino; name: string }[] {
+    const out = new Map<string, { parent: Ino; name: string }>();
+    for (const o of this.opens.opensOf(ino))
+      if (o.parent !== undefined) out.set(`${o.parent}/${o.name}`, { parent: o.parent, name: o.name });
+    return [...out.values()];
+  }
+
+  /** Changes were lost (the core flushed): every watch answers STATUS_NOTIFY_ENUM_DIR next. */
+  overflowAll(): void {
+    for (const w of this.watches.values()) {
+      w.queue = [];
+      w.overflow = true;
+      if (w.pending.length > 0) setImmediate(() => this.flush(w));
+    }
+  }
+
+  /** The directories watched, so the holder can keep its interest in them alive with the core. */
+  watchedDirs(): Ino[] {
+    return [...new Set([...this.watches.keys()].map((o) => o.ino))];
+  }
+
+  /** CANCEL by AsyncId or (not yet answered) MessageId, on the connection that sent it. */
+  cancel(sink: AsyncSink, id: { asyncId?: bigint; messageId?: bigint }): boolean {
+    for (const w of this.watches.values()) {
+      const i = w.pending.findIndex(
+        (p) =>
+          p.sink === sink &&
+          (id.asyncId !== undefined ? p.asyncId === id.asyncId : p.messageId === id.messageId),
+      );
+      if (i < 0) continue;
+      const [p] = w.pending.splice(i, 1);
+      complete(p!, NtStatus.STATUS_CANCELLED);
+      return true;
+    }
+    return false;
+  }
+
+  /** The Open is closing: its pending requests end with STATUS_NOTIFY_CLEANUP, the watch goes. */
+  release(open: Open): void {
+    const w = this.watches.get(open);
+    if (!w) return;
+    this.watches.delete(open);
+    for (const p of w.pending.splice(0)) complete(p, NtStatus.STATUS_NOTIFY_CLEANUP);
+  }
+
+  private flush(w: Watch): void {
+    if (this.watches.get(w.open) !== w) return;
+    while (w.pending.length > 0 && (w.overflow || w.queue.length > 0)) {
+      const p = w.pending.shift()!;
+      const r = this.drain(w, p.outputLength);
+      if (r === 'enum-dir') complete(p, NtStatus.STATUS_NOTIFY_ENUM_DIR);
+      else complete(p, NtStatus.STATUS_SUCCESS, r);
+    }
+  }
+
+  private drain(w: Watch, outputLength: number): Buffer | 'enum-dir' {
+    const queue = w.queue;
+    const overflow = w.overflow;
+    w.queue = [];
+    w.overflow = false;
+    if (overflow) return 'enum-dir';
+    return encodeNotifyRecords(queue, outputLength) ?? 'enum-dir';
+  }
+
+  /** The share-relative path of directory `dir` as some Open of it on `like`'s share knows it. */
+  private pathOf(dir: Ino, like: Open): string | undefined {
+    for (const o of this.opens.opensOf(dir)) if (o.tree.disk === like.tree.disk && o.isDir) return o.path;
+    return undefined;
+  }
+}
+
+/** Sends the final async response (§3.3.4.4: same AsyncId, no credits granted). */
+function complete(p: PendingNotify, status: number, data?: Buffer): void {
+  p.sink.send(
+    encodeResponses([
+      {
+        header: {
+          creditCharge: p.creditCharge,
+          status,
+          command: Smb2Command.CHANGE_NOTIFY,
+          credits: 0,
+          flags: 0,
+          nextCommand: 0,
+          messageId: p.messageId,
+          processId: 0,
+          treeId: 0,
+          asyncId: p.asyncId,
+          sessionId: p.sessionId,
+        },
+        body: notifyResponseBody(data),
+        ...(p.signer ? { signer: p.signer } : {}),
+      },
+    ]),
+  );
+}
