@@ -41,14 +41,21 @@ class UpcallBackend implements Backend {
     this.core.access(this.client, inodeKeyOf(ino));
   }
 
+  // Read fops register BEFORE they read: a change that lands while the read is in flight then
+  // notifies this client, and the cache above drops the fill that raced with it. Registering
+  // after (as GlusterFS does in the callback) leaves a window where the old value is cached
+  // and nobody is told. Objects first met in a reply (a lookup's child, readdirplus entries)
+  // can only be registered after; see the note on lookup.
+
   async getattr(ino: Ino): Promise<Attrs> {
-    const a = await this.inner.getattr(ino);
     this.seen(ino);
-    return a;
+    return this.inner.getattr(ino);
   }
 
   async lookup(dir: Ino, name: string, cred: Cred): Promise<Attrs> {
     // A failed lookup still lets the caller cache "no such name" in `dir`: register on dir first.
+    // The child is only known from the reply; a change to it between the backend's stat and
+    // this registration is the one window left (the directory's own changes are covered).
     this.seen(dir);
     const a = await this.inner.lookup(dir, name, cred);
     this.seen(a.fileid);
@@ -56,27 +63,23 @@ class UpcallBackend implements Backend {
   }
 
   async access(ino: Ino, cred: Cred, wanted: number): Promise<{ granted: number; attrs: Attrs }> {
-    const r = await this.inner.access(ino, cred, wanted);
     this.seen(ino);
-    return r;
+    return this.inner.access(ino, cred, wanted);
   }
 
   async read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs) {
-    const r = await this.inner.read(ino, offset, count, cred, known);
     this.seen(ino);
-    return r;
+    return this.inner.read(ino, offset, count, cred, known);
   }
 
   async readlink(ino: Ino) {
-    const r = await this.inner.readlink(ino);
     this.seen(ino);
-    return r;
+    return this.inner.readlink(ino);
   }
 
   async statfs(ino: Ino) {
-    const r = await this.inner.statfs(ino);
     this.seen(ino);
-    return r;
+    return this.inner.statfs(ino);
   }
 
   async readdir(
@@ -86,8 +89,8 @@ class UpcallBackend implements Backend {
     withAttrs: boolean,
     cred: Cred,
   ): Promise<DirPage> {
-    const page = await this.inner.readdir(dir, cookie, maxEntries, withAttrs, cred);
     this.seen(dir);
+    const page = await this.inner.readdir(dir, cookie, maxEntries, withAttrs, cred);
     // READDIRPLUS hands out every entry's attributes: the caller may cache each of them.
     if (withAttrs) for (const e of page.entries) this.seen(e.fileid);
     return page;
