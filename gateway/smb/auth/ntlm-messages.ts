@@ -148,10 +148,15 @@ export interface AuthenticateMessage {
   raw: Buffer;
 }
 
-/** MS-NLMP §2.2.1.3. Requires the fixed part through NegotiateFlags (64 bytes). */
-export function parseAuthenticate(msg: Buffer): AuthenticateMessage {
+/**
+ * MS-NLMP §2.2.1.3. Requires the fixed part through NegotiateFlags (64 bytes). `challengeFlags`:
+ * when our CHALLENGE chose UNICODE the strings are UTF-16LE even if the AUTHENTICATE forgets to
+ * say so (node-smb2 1.3.5's NTLMv2 path does; Samba goes by the negotiated state too).
+ */
+export function parseAuthenticate(msg: Buffer, challengeFlags = 0): AuthenticateMessage {
   expectType(msg, NtlmMessageType.AUTHENTICATE, 'AUTHENTICATE', 64);
   const flags = msg.readUInt32LE(60);
+  const textFlags = flags | (challengeFlags & F.NTLMSSP_NEGOTIATE_UNICODE);
   const offsets = [12, 20, 28, 36, 44, 52]
     .map((at) => fieldOffset(msg, at))
     .filter((o): o is number => o !== undefined);
@@ -159,9 +164,9 @@ export function parseAuthenticate(msg: Buffer): AuthenticateMessage {
     flags,
     lmResponse: field(msg, 12, 'LmChallengeResponse'),
     ntResponse: field(msg, 20, 'NtChallengeResponse'),
-    domain: text(field(msg, 28, 'DomainName'), flags, 'DomainName'),
-    user: text(field(msg, 36, 'UserName'), flags, 'UserName'),
-    workstation: text(field(msg, 44, 'Workstation'), flags, 'Workstation'),
+    domain: text(field(msg, 28, 'DomainName'), textFlags, 'DomainName'),
+    user: text(field(msg, 36, 'UserName'), textFlags, 'UserName'),
+    workstation: text(field(msg, 44, 'Workstation'), textFlags, 'Workstation'),
     encryptedRandomSessionKey: field(msg, 52, 'EncryptedRandomSessionKey'),
     version: flags & F.NTLMSSP_NEGOTIATE_VERSION && msg.length >= 72 ? msg.subarray(64, 72) : undefined,
     payloadStart: offsets.length > 0 ? Math.min(...offsets) : msg.length,

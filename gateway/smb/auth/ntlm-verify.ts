@@ -88,7 +88,7 @@ function isAnonymous(a: AuthenticateMessage): boolean {
 export function verifyAuthenticate(input: VerifyInput): VerifyResult {
   let a: AuthenticateMessage;
   try {
-    a = parseAuthenticate(input.authenticate);
+    a = parseAuthenticate(input.authenticate, input.challengeFlags);
   } catch (e) {
     if (e instanceof NtlmMessageError) return deny('MALFORMED', `malformed AUTHENTICATE: ${e.message}`);
     throw e;
