@@ -1,0 +1,84 @@
+/** What happened to one path within a batch window, as the watcher library reports it. */
+export type PathChange = 'create' | 'update' | 'delete';
+
+export interface ChangeBatchStats {
+  /** Paths waiting now. */
+  readonly pending: number;
+  /** The most paths ever waiting at once (never above the bound). */
+  readonly maxPending: number;
+  /** Raw events taken in. */
+  readonly events: number;
+  /** Events merged into a path already waiting. */
+  readonly deduped: number;
+  /** Times the bound was hit (each turns into one flush-all). */
+  readonly overflows: number;
+}
+
+/**
+ * The pending set of one batch window: one entry per path (later kinds merge into it), bounded.
+ * Past the bound it stops remembering paths and only remembers "overflowed" — the consumer then
+ * flushes its holders instead of invalidating path by path, so an untar of 10,000 files costs a
+ * fixed amount of memory.
+ */
+export class ChangeBatch {
+  private pending = new Map<string, PathChange>();
+  private overflowed = false;
+  private maxSeen = 0;
+  private events = 0;
+  private deduped = 0;
+  private overflows = 0;
+
+  constructor(readonly bound: number) {}
+
+  add(path: string, kind: PathChange): void {
+    this.events++;
+    if (this.overflowed) return;
+    const before = this.pending.get(path);
+    if (before !== undefined) {
+      this.deduped++;
+      this.pending.set(path, merge(before, kind));
+      return;
+    }
+    if (this.pending.size >= this.bound) {
+      this.overflowed = true;
+      this.overflows++;
+      this.pending.clear();
+      return;
+    }
+    this.pending.set(path, kind);
+    if (this.pending.size > this.maxSeen) this.maxSeen = this.pending.size;
+  }
+
+  get empty(): boolean {
+    return this.pending.size === 0 && !this.overflowed;
+  }
+
+  /** Hands out what waited and starts a new window. */
+  take(): { overflowed: boolean; changes: Map<string, PathChange> } {
+    const out = { overflowed: this.overflowed, changes: this.pending };
+    this.pending = new Map();
+    this.overflowed = false;
+    return out;
+  }
+
+  stats(): ChangeBatchStats {
+    return {
+      pending: this.pending.size,
+      maxPending: this.maxSeen,
+      events: this.events,
+      deduped: this.deduped,
+      overflows: this.overflows,
+    };
+  }
+}
+
+/**
+ * Later news about a path wins, except that create-then-update is still a create (the entry is
+ * new) and delete-then-create is a create that may have replaced an object (the consumer lstat's
+ * and compares inodes anyway).
+ */
+function merge(before: PathChange, next: PathChange): PathChange {
+  if (before === 'create' && next === 'update') return 'create';
+  if (before === 'delete' && next !== 'delete') return 'create';
+  return next;
+}

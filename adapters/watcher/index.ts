@@ -1,0 +1,7 @@
+/** adapters/watcher: changes made to the export outside the gateway, as upcalls. */
+export { ChangeBatch, type ChangeBatchStats, type PathChange } from './change-batch';
+export { ChangeMapper, WATCH_FLAGS } from './change-mapper';
+export { ExportWatcher, type ExportWatcherOptions, type ExportWatcherStats } from './export-watcher';
+export { notingCore } from './noting-core';
+export { PathInodes } from './path-inodes';
+export { RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';

@@ -1,0 +1,95 @@
+import type { Attrs } from '../../gateway/backend/attrs';
+import type { InodeKey } from '../../upcall-core';
+
+/**
+ * The seam between the gateway's own changes and the export watcher: the gateway notes what it
+ * changed (inode + post-op attributes, or a directory entry), the watcher asks before it turns an
+ * event into an upcall. Without it every NFS/SMB write would come back from inotify as a
+ * self-invalidation of the writer's own cache.
+ *
+ * Suppression is decided by comparison, not by a time window alone: an event is "own" only if the
+ * gateway noted the object recently AND the object still looks exactly as the gateway left it
+ * (ctime, mtime, size, nlink, mode, owner). A program that changed it afterwards changes ctime or
+ * size, so its event is sent. When unsure, the watcher sends: an extra eviction is a cost, a
+ * suppressed one a stale cache.
+ */
+export interface RecentChanges {
+  /** The gateway changed `inode`; `attrs` its post-op attributes (undefined: it is gone). */
+  note(inode: InodeKey, attrs?: Attrs): void;
+  /** The gateway added, removed or renamed entry `name` of directory `dir`. */
+  noteEntry(dir: InodeKey, name: string): void;
+  /** Whether `inode`, now `attrs` (undefined: gone), is as the gateway's recent change left it. */
+  isOwn(inode: InodeKey, attrs: Attrs | undefined): boolean;
+  /** Whether entry `name` of `dir` (now `dirAttrs`) was recently changed by the gateway, dir unchanged since. */
+  isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean;
+}
+
+export interface RecentChangesOptions {
+  /** How long a note counts, ms. Default 2000 (the watcher reports within tens of ms). */
+  readonly windowMs?: number;
+  /** Notes kept at most; the oldest go first. Default 4096. */
+  readonly capacity?: number;
+  readonly now?: () => number;
+}
+
+const GONE = 'gone';
+
+/** What the watcher compares: the attributes any change by anyone moves. */
+export function stampOf(a: Attrs | undefined): string {
+  if (a === undefined) return GONE;
+  return `${a.ctime.sec}.${a.ctime.nsec}/${a.mtime.sec}.${a.mtime.nsec}/${a.size}/${a.nlink}/${a.mode}/${a.uid}/${a.gid}`;
+}
+
+/** A bounded, time-limited RecentChanges in memory (one per head). */
+export class RecentChangeSet implements RecentChanges {
+  private readonly notes = new Map<string, { at: number; stamp: string | undefined }>();
+  private readonly windowMs: number;
+  private readonly capacity: number;
+  private readonly now: () => number;
+
+  constructor(o: RecentChangesOptions = {}) {
+    this.windowMs = o.windowMs ?? 2000;
+    this.capacity = o.capacity ?? 4096;
+    this.now = o.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.notes.size;
+  }
+
+  note(inode: InodeKey, attrs?: Attrs): void {
+    this.put(`i:${inode}`, stampOf(attrs));
+  }
+
+  noteEntry(dir: InodeKey, name: string): void {
+    this.put(`e:${dir}/${name}`, undefined);
+  }
+
+  isOwn(inode: InodeKey, attrs: Attrs | undefined): boolean {
+    const n = this.fresh(`i:${inode}`);
+    return n !== undefined && n.stamp === stampOf(attrs);
+  }
+
+  isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean {
+    return this.fresh(`e:${dir}/${name}`) !== undefined && this.isOwn(dir, dirAttrs);
+  }
+
+  private put(key: string, stamp: string | undefined): void {
+    this.notes.delete(key); // re-inserted last: Map order is age order
+    this.notes.set(key, { at: this.now(), stamp });
+    if (this.notes.size > this.capacity) {
+      const oldest = this.notes.keys().next().value;
+      if (oldest !== undefined) this.notes.delete(oldest);
+    }
+  }
+
+  private fresh(key: string): { stamp: string | undefined } | undefined {
+    const n = this.notes.get(key);
+    if (n === undefined) return undefined;
+    if (this.now() - n.at > this.windowMs) {
+      this.notes.delete(key);
+      return undefined;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,134 @@
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startTestHead, type TestHead } from '../helpers/e2e-head';
+import { type LibnfsTool, libnfsTool, libnfsToolBuildable } from '../helpers/libnfs-tool';
+import { describePeer } from '../helpers/peers';
+
+/**
+ * Changes made to the export by other local programs (fs.* here, as a shell or an untar would)
+ * reach a real NFS client through a head whose cache is warm and long-lived (60 s): the export
+ * watcher turns them into upcalls. The control head (watchExport off) keeps serving the stale
+ * answer, which proves the cache was real.
+ */
+const BOUND_MS = 2000;
+const on = { 'features.cache-invalidation': true, 'features.cache-invalidation-timeout': 120 };
+
+/** Polls until `probe` holds, at most BOUND_MS; returns whether it did. */
+async function within(probe: () => Promise<boolean>, ms = BOUND_MS): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await probe().catch(() => false)) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const names = async (nfs: LibnfsTool, dir: string) => (await nfs.ls(dir)).map((e) => e.name);
+
+describePeer(
+  'export watcher: direct changes to the export show up through NFS',
+  'gcc + libnfs-dev',
+  libnfsToolBuildable,
+  () => {
+    let h: TestHead;
+    let nfs: LibnfsTool;
+
+    beforeAll(async () => {
+      h = await startTestHead({ watchExport: true, cacheTtlMs: 60_000, upcall: on });
+      nfs = libnfsTool(h.url);
+    });
+    afterAll(() => h?.close());
+
+    test('an append made directly shows the new size within 2 s', async () => {
+      const f = join(h.dir, 'grow');
+      await writeFile(f, 'abc');
+      expect((await nfs.stat('/grow')).size).toBe(3);
+      expect((await nfs.stat('/grow')).size).toBe(3); // served from the warm cache
+      await appendFile(f, 'defg');
+      expect(await within(async () => (await nfs.stat('/grow')).size === 7)).toBe(true);
+    });
+
+    test('a file created directly appears in a warm listing and lookup within 2 s', async () => {
+      await mkdir(join(h.dir, 'd'));
+      expect(await names(nfs, '/d')).not.toContain('n');
+      await expect(nfs.stat('/d/n')).rejects.toMatchObject({ code: 'ENOENT' });
+      await writeFile(join(h.dir, 'd', 'n'), 'x');
+      expect(await within(async () => (await names(nfs, '/d')).includes('n'))).toBe(true);
+      expect((await nfs.stat('/d/n')).size).toBe(1);
+    });
+
+    test('a file deleted directly leaves the listing and lookup within 2 s', async () => {
+      await writeFile(join(h.dir, 'd', 'del'), 'x');
+      expect(await within(async () => (await names(nfs, '/d')).includes('del'))).toBe(true);
+      expect((await nfs.stat('/d/del')).size).toBe(1);
+      await rm(join(h.dir, 'd', 'del'));
+      expect(await within(async () => !(await names(nfs, '/d')).includes('del'))).toBe(true);
+      await expect(nfs.stat('/d/del')).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    test("the gateway's own NFS writes come back as (almost) no watcher invalidations", async () => {
+      const w = h.head.watcher!;
+      await w.idle();
+      const before = w.stats();
+      await nfs.creat('/own', 0o644);
+      for (let i = 0; i < 20; i++) await nfs.write('/own', i * 4, 'data');
+      await nfs.chmod('/own', 0o600);
+      await new Promise((r) => setTimeout(r, 200));
+      await w.idle();
+      const after = w.stats();
+      expect(after.events).toBeGreaterThan(before.events); // the watcher did see them
+      expect(after.suppressed).toBeGreaterThan(before.suppressed);
+      expect(after.sent - before.sent).toBeLessThanOrEqual(3);
+      expect((await nfs.stat('/own')).size).toBe(80);
+    });
+
+    test('a burst of 10,000 files made directly: pending stays bounded, the listing is right afterwards', async () => {
+      await mkdir(join(h.dir, 'burst'));
+      expect(await names(nfs, '/burst')).toEqual(expect.not.arrayContaining(['f0']));
+      const heapBefore = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 10_000; i += 500) {
+        await Promise.all(
+          Array.from({ length: 500 }, (_, j) => writeFile(join(h.dir, 'burst', `f${i + j}`), '')),
+        );
+      }
+      const w = h.head.watcher!;
+      await new Promise((r) => setTimeout(r, 200));
+      await w.idle();
+      const s = w.stats();
+      expect(s.maxPending).toBeLessThanOrEqual(4096);
+      expect(s.knownPaths).toBeLessThanOrEqual(65_536);
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 << 20);
+      let listed: string[] = [];
+      expect(
+        await within(async () => {
+          listed = (await names(nfs, '/burst')).filter((n) => n !== '.' && n !== '..');
+          return listed.length === 10_000;
+        }, 10_000),
+      ).toBe(true);
+    }, 60_000);
+  },
+);
+
+describePeer(
+  'export watcher off: the warm cache stays stale',
+  'gcc + libnfs-dev',
+  libnfsToolBuildable,
+  () => {
+    let h: TestHead;
+    let nfs: LibnfsTool;
+
+    beforeAll(async () => {
+      h = await startTestHead({ watchExport: false, cacheTtlMs: 60_000, upcall: on });
+      nfs = libnfsTool(h.url);
+    });
+    afterAll(() => h?.close());
+
+    test('an append made directly is not seen while the cache lives', async () => {
+      expect(h.head.watcher).toBeUndefined();
+      await writeFile(join(h.dir, 'grow'), 'abc');
+      expect((await nfs.stat('/grow')).size).toBe(3);
+      await appendFile(join(h.dir, 'grow'), 'defg');
+      expect(await within(async () => (await nfs.stat('/grow')).size === 7, 1000)).toBe(false);
+    });
+  },
+);

@@ -1,0 +1,170 @@
+import { appendFile, lstat, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChangeMapper, WATCH_FLAGS } from '../../../../adapters/watcher/change-mapper';
+import { PathInodes } from '../../../../adapters/watcher/path-inodes';
+import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
+import type { Attrs } from '../../../../gateway/backend/attrs';
+import { attrsOf } from '../../../../gateway/backend/attrs-of';
+import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
+import type { ChangeEvent, InodeKey, UpcallCore } from '../../../../upcall-core';
+
+/** A core that only records what the mapper tells it (the mapping is what is under test). */
+function recordingCore() {
+  const calls: (ChangeEvent | { forget: InodeKey })[] = [];
+  const core = {
+    change: (_origin: string, ev: ChangeEvent<Attrs>) => {
+      calls.push(ev);
+    },
+    forget: (inode: InodeKey) => {
+      calls.push({ forget: inode });
+    },
+  } as unknown as UpcallCore<Attrs>;
+  return { core, calls };
+}
+
+const keyOf = async (p: string) => inodeKeyOf((await lstat(p, { bigint: true })).ino);
+const attrsAt = async (p: string) => attrsOf(await lstat(p, { bigint: true }), 0n);
+
+describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file system)', () => {
+  let dir: string;
+  let flushes: number;
+  let recent: RecentChangeSet;
+  const mapper = (core: UpcallCore<Attrs>, subtreeLimit = 256) =>
+    new ChangeMapper({
+      core,
+      origin: 'h/watcher',
+      paths: new PathInodes(),
+      recent,
+      subtreeLimit,
+      flushHolders: () => flushes++,
+    });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'watcher-map-'));
+    flushes = 0;
+    recent = new RecentChangeSet();
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  test('content change of a file: SIZE|TIMES (and attribute bits) on its inode', async () => {
+    const f = join(dir, 'f');
+    await writeFile(f, 'a');
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(f, 'update');
+    expect(calls).toEqual([{ inode: await keyOf(f), flags: WATCH_FLAGS.update }]);
+    expect(WATCH_FLAGS.update & 0x18).toBe(0x18);
+  });
+
+  test('create: TIMES on the parent with the name', async () => {
+    const f = join(dir, 'new');
+    await writeFile(f, '');
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(f, 'create');
+    expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'new' }]);
+  });
+
+  test('delete of a known path: NLINK|TIMES|PARENT_TIMES with parent and name, then FORGET', async () => {
+    const f = join(dir, 'gone');
+    await writeFile(f, 'x');
+    const ino = await keyOf(f);
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(f, 'create');
+    calls.length = 0;
+    await unlink(f);
+    await m.apply(f, 'delete');
+    expect(calls).toEqual([
+      { inode: ino, flags: WATCH_FLAGS.remove, parent: await keyOf(dir), name: 'gone' },
+      { forget: ino },
+    ]);
+  });
+
+  test('delete of a path never seen: the parent listing and the named entry still go', async () => {
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(join(dir, 'never-seen'), 'delete');
+    expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'never-seen' }]);
+  });
+
+  test('a path now holding another inode: create on the parent, the replaced inode removed and forgotten', async () => {
+    const f = join(dir, 'r');
+    await writeFile(f, '1');
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(f, 'create');
+    const old = await keyOf(f);
+    await writeFile(join(dir, 'tmp'), '2');
+    await rm(f);
+    const { rename } = await import('node:fs/promises');
+    await rename(join(dir, 'tmp'), f);
+    calls.length = 0;
+    await m.apply(f, 'update');
+    expect(calls).toContainEqual({
+      inode: old,
+      flags: WATCH_FLAGS.remove,
+      parent: await keyOf(dir),
+      name: 'r',
+    });
+    expect(calls).toContainEqual({ forget: old });
+  });
+
+  test('a new directory: TIMES on every inode below it, since events inside may be missed', async () => {
+    const d = join(dir, 'd');
+    await mkdir(join(d, 'sub'), { recursive: true });
+    await writeFile(join(d, 'sub', 'y'), 'y');
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(d, 'create');
+    const inodes = calls
+      .filter((c) => 'flags' in c && c.flags === WATCH_FLAGS.subtree && c.name === undefined)
+      .map((c) => (c as ChangeEvent).inode);
+    expect(new Set(inodes)).toEqual(
+      new Set([await keyOf(d), await keyOf(join(d, 'sub')), await keyOf(join(d, 'sub', 'y'))]),
+    );
+  });
+
+  test('a new directory too big to walk flushes the holders instead', async () => {
+    const d = join(dir, 'big');
+    await mkdir(d);
+    for (let i = 0; i < 20; i++) await writeFile(join(d, `f${i}`), '');
+    const { core } = recordingCore();
+    const m = mapper(core, 5);
+    await m.apply(d, 'create');
+    expect(flushes).toBe(1);
+    expect(m.counters.subtreeFlushes).toBe(1);
+  });
+
+  test('suppression: a file exactly as the gateway left it sends nothing', async () => {
+    const f = join(dir, 'own');
+    await writeFile(f, 'abc');
+    recent.note(await keyOf(f), await attrsAt(f));
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(f, 'update');
+    expect(calls).toEqual([]);
+    expect(m.counters.suppressed).toBe(1);
+  });
+
+  test('suppression ends when another program changed the file after the gateway', async () => {
+    const f = join(dir, 'own2');
+    await writeFile(f, 'abc');
+    recent.note(await keyOf(f), await attrsAt(f));
+    await appendFile(f, 'more');
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(f, 'update');
+    expect(calls).toEqual([{ inode: await keyOf(f), flags: WATCH_FLAGS.update }]);
+  });
+
+  test('suppression of an entry: only the name the gateway changed, in a directory unchanged since', async () => {
+    await writeFile(join(dir, 'mine'), '');
+    recent.note(await keyOf(dir), await attrsAt(dir));
+    recent.noteEntry(await keyOf(dir), 'mine');
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(join(dir, 'mine'), 'create');
+    expect(calls).toEqual([]);
+    await writeFile(join(dir, 'theirs'), '');
+    await m.apply(join(dir, 'theirs'), 'create');
+    expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'theirs' }]);
+  });
+});

@@ -1,0 +1,74 @@
+import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
+import { type Attrs, FileType } from '../../../../gateway/backend/attrs';
+
+const t = (sec: number, nsec = 0) => ({ sec, nsec });
+function attrs(o: Partial<Attrs> = {}): Attrs {
+  return {
+    type: FileType.REG,
+    mode: 0o644,
+    nlink: 1,
+    uid: 1,
+    gid: 1,
+    size: 10,
+    used: 4096,
+    rdev: { major: 0, minor: 0 },
+    fsid: 1n,
+    fileid: 7n,
+    atime: t(1),
+    mtime: t(2),
+    ctime: t(3),
+    birthtime: t(1),
+    ...o,
+  };
+}
+
+describe('RecentChangeSet: the gateway own changes, recognised by what they left', () => {
+  let now = 0;
+  const set = () => new RecentChangeSet({ windowMs: 1000, capacity: 3, now: () => now });
+  beforeEach(() => {
+    now = 0;
+  });
+
+  test('an inode as the gateway left it is own; a later change by anyone else is not', () => {
+    const r = set();
+    r.note(7, attrs());
+    expect(r.isOwn(7, attrs())).toBe(true);
+    // Another program appended: size and ctime moved.
+    expect(r.isOwn(7, attrs({ size: 20, ctime: t(3, 5) }))).toBe(false);
+    // Same tick, same size but another mode (chmod): not own either.
+    expect(r.isOwn(7, attrs({ mode: 0o600 }))).toBe(false);
+    expect(r.isOwn(8, attrs())).toBe(false);
+  });
+
+  test('a note counts only within its window', () => {
+    const r = set();
+    r.note(7, attrs());
+    now = 1001;
+    expect(r.isOwn(7, attrs())).toBe(false);
+  });
+
+  test('gone: a forgotten inode matches only a deletion', () => {
+    const r = set();
+    r.note(7, undefined);
+    expect(r.isOwn(7, undefined)).toBe(true);
+    expect(r.isOwn(7, attrs())).toBe(false);
+  });
+
+  test('an entry is own only when named by the gateway and the directory is unchanged since', () => {
+    const r = set();
+    const dir = attrs({ type: FileType.DIR, fileid: 2n });
+    r.note(2, dir);
+    r.noteEntry(2, 'a');
+    expect(r.isOwnEntry(2, 'a', dir)).toBe(true);
+    expect(r.isOwnEntry(2, 'b', dir)).toBe(false); // another program's entry in the same dir
+    expect(r.isOwnEntry(2, 'a', { ...dir, ctime: t(9) })).toBe(false);
+  });
+
+  test('bounded: the oldest notes go first', () => {
+    const r = set();
+    for (let i = 1; i <= 5; i++) r.note(i, attrs());
+    expect(r.size).toBe(3);
+    expect(r.isOwn(1, attrs())).toBe(false);
+    expect(r.isOwn(5, attrs())).toBe(true);
+  });
+});
