@@ -37,6 +37,11 @@ export interface GatewayConfig extends SmbConfig {
   redisUrl?: string;
   /** Prefix of this deployment's keys in Redis (heads that share it are coherent). Default 'upcall:'. */
   redisNamespace: string;
+  /**
+   * Watch the export for changes made by other local programs and turn them into upcalls
+   * (adapters/watcher). Default true: direct backend changes show up through the gateway.
+   */
+  watchExport: boolean;
   /** The GlusterFS options. */
   upcall: UpcallOptionsInput;
 }
@@ -52,6 +57,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   cacheTtlMs: 60_000,
   logLevel: 'info',
   redisNamespace: 'upcall:',
+  watchExport: true,
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
 };

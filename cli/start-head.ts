@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
 import { createRedisUpcallCore, type RedisTransport } from '../adapters/transport/redis';
+import { ExportWatcher, notingCore, RecentChangeSet } from '../adapters/watcher';
 import type { Attrs } from '../gateway/backend/attrs';
 import { PosixBackend } from '../gateway/backend/posix-backend';
 import { createUpcallCore, type UpcallCore } from '../upcall-core';
@@ -24,6 +25,8 @@ export interface Head {
   readonly adminPort?: number;
   /** Prometheus metrics of this head (also served as GET /metrics on the admin port). */
   readonly metrics: HeadMetrics;
+  /** The watcher turning outside changes to the export into upcalls, when `watchExport` is on. */
+  readonly watcher?: ExportWatcher;
   stats(): unknown;
   close(): Promise<void>;
 }
@@ -41,11 +44,15 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
 
   const { core, redis } = await buildCore(config, logger);
   const backend = await PosixBackend.open(exportPath, { readOnly: config.readOnly, logger });
+  // The gateway's own changes, noted on their way to the core, so the watcher does not echo them.
+  const recent = config.watchExport ? new RecentChangeSet() : undefined;
+  const frontCore = recent ? notingCore(core, recent) : core;
   let nfs: NfsFrontend;
   let smb: SmbFrontend | undefined;
+  let watcher: ExportWatcher | undefined;
   try {
     nfs = await startNfsFrontend({
-      core,
+      core: frontCore,
       backend,
       client: `${config.headId}/nfs`,
       export: {
@@ -60,7 +67,22 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
       cacheTtlMs: config.cacheTtlMs,
       logger,
     });
-    smb = config.smbPort === undefined ? undefined : await startSmb(config, core, backend, logger, nfs);
+    smb = config.smbPort === undefined ? undefined : await startSmb(config, frontCore, backend, logger, nfs);
+    if (recent) {
+      const holders = [nfs.client, ...(smb ? [smb.client] : [])];
+      watcher = await ExportWatcher.start({
+        root: exportPath,
+        core,
+        origin: `${config.headId}/watcher`,
+        holders: () => holders,
+        recent,
+        logger,
+      }).catch(async (err) => {
+        await smb?.close();
+        await nfs.close();
+        throw err;
+      });
+    }
   } catch (err) {
     await core.close();
     await backend.close();
@@ -70,6 +92,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     core: core.stats(),
     cache: nfs.cache.stats(),
     ...(smb ? { smbCache: smb.cache.stats() } : {}),
+    ...(watcher ? { watcher: watcher.stats() } : {}),
     options: core.options,
   });
   const metrics = createHeadMetrics({
@@ -102,7 +125,9 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     adminPort,
     stats,
     metrics,
+    ...(watcher ? { watcher } : {}),
     async close() {
+      await watcher?.close();
       await admin.close();
       metrics.close();
       await smb?.close();

@@ -37,6 +37,8 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     redisUrl: o.redis as string | undefined,
     redisNamespace: o.redisNamespace as string | undefined,
     smbPort: o.smbPort as number | undefined,
+    // commander defaults a --no- flag to true: only its presence may override the config file.
+    watchExport: o.watchExport === false ? false : undefined,
     upcall,
   };
 }
@@ -131,6 +133,7 @@ const program = new Command('upcall-gateway')
     'serve SMB2/3 on this TCP port too (default off; users from the config file)',
     int('smb-port'),
   )
+  .option('--no-watch-export', 'do not turn changes made to the export by other programs into upcalls')
   .option(
     '-c, --config <file>',
     'JSON config file (same keys as the README table); SIGHUP reloads its upcall options',

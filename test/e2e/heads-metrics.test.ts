@@ -25,7 +25,14 @@ describePeer('per-head Prometheus metrics', `redis-server at ${REDIS_URL}`, redi
   let pair: HeadPair;
 
   beforeAll(async () => {
-    pair = await startPair({ redisUrl: REDIS_URL, namespace: testNamespace(), dropNamespace });
+    // Exact counts: each head's export watcher would also report the other head's write (the
+    // watcher cannot tell another head from another program), one extra SIZE on B.
+    pair = await startPair({
+      redisUrl: REDIS_URL,
+      namespace: testNamespace(),
+      dropNamespace,
+      watchExport: false,
+    });
   });
 
   afterAll(() => pair?.close());

@@ -23,6 +23,8 @@ export interface HeadOptions {
   readonly cacheTtlMs?: number;
   /** Fixed port (restart tests); default a free one. */
   readonly port?: number;
+  /** The export watcher (default on); off where a test counts upcalls exactly. */
+  readonly watchExport?: boolean;
 }
 
 export interface HeadProcess {
@@ -60,6 +62,7 @@ export function headArgs(o: HeadOptions): string[] {
   ];
   if (o.redisUrl) args.push('--redis', o.redisUrl);
   if (o.namespace) args.push('--redis-namespace', o.namespace);
+  if (o.watchExport === false) args.push('--no-watch-export');
   return args;
 }
 
