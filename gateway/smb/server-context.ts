@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { Cred } from '../backend/backend';
 import type { NtlmServer } from './auth';
+import { LockTable } from './lock-table';
 import { NotifyTable } from './notify-table';
 import { OpenTable } from './open-table';
 import type { ShareTable } from './tree';
@@ -75,6 +76,8 @@ export class ServerContext {
   readonly opens = new OpenTable();
   /** CHANGE_NOTIFY watches of directory opens; fed by `reportChanges` (upcalls and local changes). */
   readonly notify = new NotifyTable(this.opens);
+  /** Byte-range locks (LOCK), dropped with their Open. */
+  readonly locks = new LockTable();
   readonly limits: SmbLimits;
   readonly requireSigning: boolean;
   readonly dialects: readonly number[];

@@ -1,8 +1,6 @@
 /**
  * Commands we recognise but do not implement yet, answered STATUS_NOT_SUPPORTED after the usual
  * session and tree checks:
- * - LOCK (§2.2.26): granting a byte-range lock we do not track would be a lie another client
- *   could be hurt by, so it is refused rather than "succeeded".
  * - OPLOCK_BREAK (§2.2.24): we never grant an oplock or lease, so there is nothing to acknowledge.
  */
 import { NtStatus, SmbError } from '../ntstatus';
@@ -19,5 +17,4 @@ function refused(name: string, structureSize: number): SmbCommand {
   };
 }
 
-export const lock = refused('LOCK', 48);
 export const oplockBreak = refused('OPLOCK_BREAK', 24);

@@ -76,11 +76,11 @@ describe('SMB2 server: bad input', () => {
     expect((await c.send(Cmd.ECHO, echoBody())).status).toBe(S.SUCCESS);
   });
 
-  test('LOCK is refused (STATUS_NOT_SUPPORTED) rather than granted untracked', async () => {
+  test('LOCK with LockCount 0 is STATUS_INVALID_PARAMETER', async () => {
     const c = track(await loggedOn(srv.port));
     const body = Buffer.alloc(48);
     body.writeUInt16LE(48, 0);
-    expect((await c.send(Cmd.LOCK, body)).status).toBe(S.NOT_SUPPORTED);
+    expect((await c.send(Cmd.LOCK, body)).status).toBe(S.INVALID_PARAMETER);
   });
 
   test('a wrong StructureSize or a body shorter than it is STATUS_INVALID_PARAMETER', async () => {

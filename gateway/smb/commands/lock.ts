@@ -1,0 +1,80 @@
+/**
+ * SMB2 LOCK (MS-SMB2 §2.2.26 request, §2.2.27 response, §3.3.5.14 processing).
+ *
+ * Request: StructureSize 48, LockCount, LockSequence (ignored: no resilient handles), FileId,
+ * then LockCount SMB2_LOCK_ELEMENTs of 24 bytes (Offset, Length, Flags, Reserved). Either every
+ * element unlocks (each must name a range this Open locked, else STATUS_RANGE_NOT_LOCKED) or
+ * every element locks, SHARED or EXCLUSIVE, with FAIL_IMMEDIATELY required when there are
+ * several. A lock that conflicts → STATUS_LOCK_NOT_GRANTED, and the locks this request already
+ * took are given back, so a request succeeds or fails as a whole. A blocking lock (without
+ * FAIL_IMMEDIATELY) is not parked to wait for the range: it fails the same way at once.
+ * Response: StructureSize 4.
+ */
+import { NtStatus, SmbError } from '../ntstatus';
+import { type CommandContext, openAt, responseBody, type SmbCommand, type SmbResponse } from './command';
+
+const SHARED = 0x1;
+const EXCLUSIVE = 0x2;
+const UNLOCK = 0x4;
+const FAIL_IMMEDIATELY = 0x10;
+const U64_END = 1n << 64n;
+
+interface Element {
+  offset: bigint;
+  length: bigint;
+  flags: number;
+}
+
+const bad = (why: string) => new SmbError(NtStatus.STATUS_INVALID_PARAMETER, why);
+
+function elements(body: Buffer, count: number): Element[] {
+  if (count === 0) throw bad('LockCount 0');
+  if (body.length < 24 + 24 * count) throw bad(`${count} lock elements do not fit the request`);
+  return Array.from({ length: count }, (_, i) => ({
+    offset: body.readBigUInt64LE(24 + 24 * i),
+    length: body.readBigUInt64LE(32 + 24 * i),
+    flags: body.readUInt32LE(40 + 24 * i),
+  }));
+}
+
+export const lock: SmbCommand = {
+  name: 'LOCK',
+  structureSize: 48,
+  needs: 'tree',
+  run(ctx: CommandContext): SmbResponse {
+    const els = elements(ctx.body, ctx.body.readUInt16LE(2));
+    const open = openAt(ctx, 8);
+    if (open.isDir) throw bad('LOCK on a directory');
+    const locks = ctx.server.locks;
+    if (els[0]!.flags & UNLOCK) {
+      if (els.some((e) => e.flags !== UNLOCK)) throw bad('an unlock request with other flags');
+      for (const e of els)
+        if (!locks.unlock(open, e.offset, e.length))
+          throw new SmbError(NtStatus.STATUS_RANGE_NOT_LOCKED, `unlock of ${e.offset}+${e.length}`);
+      return { body: responseBody(4) };
+    }
+    for (const e of els) {
+      const kind = e.flags & ~FAIL_IMMEDIATELY;
+      if (kind !== SHARED && kind !== EXCLUSIVE) throw bad(`lock flags 0x${e.flags.toString(16)}`);
+      if (els.length > 1 && !(e.flags & FAIL_IMMEDIATELY))
+        throw bad('several locks without FAIL_IMMEDIATELY');
+      if (e.offset + e.length > U64_END)
+        throw new SmbError(NtStatus.STATUS_INVALID_LOCK_RANGE, `${e.offset}+${e.length} wraps`);
+    }
+    const taken: Element[] = [];
+    for (const e of els) {
+      const ok = locks.tryLock({
+        open,
+        offset: e.offset,
+        length: e.length,
+        exclusive: (e.flags & EXCLUSIVE) !== 0,
+      });
+      if (!ok) {
+        for (const t of taken) locks.unlock(open, t.offset, t.length);
+        throw new SmbError(NtStatus.STATUS_LOCK_NOT_GRANTED, `range ${e.offset}+${e.length} is locked`);
+      }
+      taken.push(e);
+    }
+    return { body: responseBody(4) };
+  },
+};
