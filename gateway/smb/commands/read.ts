@@ -8,7 +8,8 @@
  * Length is bounded by MaxReadSize before anything is allocated; the backend serves at most
  * its own I/O size per call, so a large READ is several backend reads. Nothing read at or past
  * end of file, or less than MinimumCount: STATUS_END_OF_FILE. A directory:
- * STATUS_INVALID_DEVICE_REQUEST. Needs FILE_READ_DATA (or FILE_EXECUTE) on the open.
+ * STATUS_INVALID_DEVICE_REQUEST. Needs FILE_READ_DATA (or FILE_EXECUTE) on the open. A range
+ * another open holds an exclusive byte-range lock on: STATUS_FILE_LOCK_CONFLICT.
  */
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access } from '../open-table';
@@ -44,6 +45,8 @@ export const read: SmbCommand = {
     if (open.isDir || !disk)
       throw new SmbError(NtStatus.STATUS_INVALID_DEVICE_REQUEST, 'READ of a directory');
     requireAccess(open, Access.FILE_READ_DATA | Access.FILE_EXECUTE, 'READ');
+    if (ctx.server.locks.blocksIo(open, offset, BigInt(length), false))
+      throw new SmbError(NtStatus.STATUS_FILE_LOCK_CONFLICT, `READ of ${offset}+${length}: locked`);
     const cred = sessionOf(ctx).cred;
     const parts: Buffer[] = [];
     let got = 0;

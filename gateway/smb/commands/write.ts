@@ -6,7 +6,8 @@
  *
  * The data is written straight from the request buffer (no copy). Length beyond MaxWriteSize,
  * or data outside the message: STATUS_INVALID_PARAMETER. Needs FILE_WRITE_DATA or
- * FILE_APPEND_DATA; WRITE_THROUGH asks for stable storage before the answer.
+ * FILE_APPEND_DATA; WRITE_THROUGH asks for stable storage before the answer. A range another
+ * open holds any byte-range lock on: STATUS_FILE_LOCK_CONFLICT.
  */
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access } from '../open-table';
@@ -43,6 +44,8 @@ export const write: SmbCommand = {
     if (open.isDir || !disk)
       throw new SmbError(NtStatus.STATUS_INVALID_DEVICE_REQUEST, 'WRITE to a directory');
     requireAccess(open, Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA, 'WRITE');
+    if (ctx.server.locks.blocksIo(open, offset, BigInt(length), true))
+      throw new SmbError(NtStatus.STATUS_FILE_LOCK_CONFLICT, `WRITE of ${offset}+${length}: locked`);
     const stable = body.readUInt32LE(44) & SMB2_WRITEFLAG_WRITE_THROUGH ? 'file-sync' : 'unstable';
     const r = await disk.backend.write(open.ino, Number(offset), data, stable, sessionOf(ctx).cred);
     open.position = offset + BigInt(r.count);

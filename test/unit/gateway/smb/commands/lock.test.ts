@@ -4,7 +4,7 @@
  * (and STATUS_RANGE_NOT_LOCKED), bad flags, and locks dropped when their open closes.
  */
 import { startTestSmbServer, type TestSmbServer } from '../../../../helpers/smb-server';
-import { Cmd, loggedOn, type Smb2TestClient } from '../../../../helpers/smb2-client';
+import { Cmd, loggedOn, readBody, type Smb2TestClient, writeBody } from '../../../../helpers/smb2-client';
 
 const SHARED = 0x1;
 const EXCLUSIVE = 0x2;
@@ -16,6 +16,7 @@ const S = {
   LOCK_NOT_GRANTED: 0xc0000055,
   RANGE_NOT_LOCKED: 0xc000007e,
   INVALID_LOCK_RANGE: 0xc00001a1,
+  FILE_LOCK_CONFLICT: 0xc0000054,
 };
 
 type El = [offset: bigint, length: bigint, flags: number];
@@ -94,6 +95,19 @@ describe('LOCK', () => {
     expect(await lock(a, [0n, 1n, UNLOCK], [5n, 1n, SHARED])).toBe(S.INVALID_PARAMETER);
     expect(await lock(a, [0n, 1n, SHARED], [5n, 1n, SHARED])).toBe(S.INVALID_PARAMETER);
     expect(await lock(a, [0xffffffffffffffffn, 2n, SHARED | FAIL])).toBe(S.INVALID_LOCK_RANGE);
+  });
+
+  test('READ and WRITE through a lock of another open: STATUS_FILE_LOCK_CONFLICT', async () => {
+    expect((await c.send(Cmd.WRITE, writeBody(a, Buffer.alloc(64, 1)))).status).toBe(S.SUCCESS);
+    expect(await lock(a, [0n, 8n, SHARED])).toBe(S.SUCCESS);
+    expect((await c.send(Cmd.READ, readBody(b, 16))).status).toBe(S.SUCCESS);
+    expect((await c.send(Cmd.WRITE, writeBody(b, Buffer.alloc(4), 6n))).status).toBe(S.FILE_LOCK_CONFLICT);
+    expect((await c.send(Cmd.WRITE, writeBody(b, Buffer.alloc(4), 8n))).status).toBe(S.SUCCESS);
+    expect(await lock(a, [0n, 8n, UNLOCK])).toBe(S.SUCCESS);
+    expect(await lock(a, [0n, 8n, EXCLUSIVE])).toBe(S.SUCCESS);
+    expect((await c.send(Cmd.READ, readBody(b, 16))).status).toBe(S.FILE_LOCK_CONFLICT);
+    expect((await c.send(Cmd.READ, readBody(a, 16))).status).toBe(S.SUCCESS);
+    expect(await lock(a, [0n, 8n, UNLOCK])).toBe(S.SUCCESS);
   });
 
   test('closing an open drops its locks', async () => {
