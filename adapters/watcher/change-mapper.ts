@@ -5,7 +5,7 @@ import { attrsOf } from '../../gateway/backend/attrs-of';
 import { inodeKeyOf } from '../../gateway/backend/inode-key';
 import { UpcallFlags as F, type InodeKey, type UpcallCore } from '../../upcall-core';
 import type { PathChange } from './change-batch';
-import type { PathInodes } from './path-inodes';
+import type { KnownPath, PathInodes } from './path-inodes';
 import type { RecentChanges } from './recent-changes';
 
 /** Flags per DESIGN's fop table, for what a watcher can tell apart. */
@@ -18,6 +18,8 @@ export const WATCH_FLAGS = {
   remove: F.NLINK | F.TIMES | F.PARENT_TIMES,
   /** every inode under a new or moved-in directory (events below it may have been missed). */
   subtree: F.TIMES,
+  /** every directory there: also all its dentries, negative ones included (PARENT_TIMES on itself). */
+  subtreeDir: F.TIMES | F.PARENT_TIMES,
 } as const;
 
 export interface ChangeMapperCounters {
@@ -54,8 +56,9 @@ const lstatOf = (p: string) =>
  *   the replaced inode, if known: NLINK|TIMES|PARENT_TIMES + FORGET;
  * - a deletion → the known inode: NLINK|TIMES|PARENT_TIMES with parent and name, then FORGET;
  *   an unknown one → the parent: TIMES with `name` (listing and that dentry dropped);
- * - a new or moved-in directory → TIMES on every inode below it (walk of at most `subtreeLimit`
- *   entries, else flush-all of the holders): inotify may miss what happens in a directory before
+ * - a new or moved-in directory → TIMES on every inode below it, and on every directory also
+ *   PARENT_TIMES naming itself so its dentries go, negative ones included (walk of at most
+ *   `subtreeLimit` entries, else flush-all of the holders): inotify may miss what happens in a directory before
  *   its watch exists (TOOLCHAIN pitfall 8), so nothing below it can be trusted.
  *
  * Events that match the gateway's own recent change (RecentChanges) are suppressed.
@@ -123,30 +126,46 @@ export class ChangeMapper {
     await this.forget(inode);
   }
 
-  /** TIMES on every inode under `root` (bounded), learning their paths on the way. */
+  /** TIMES on every inode under `root` (bounded, else flush-all), learning their paths on the way. */
   private async subtree(root: string, rootInode: InodeKey): Promise<void> {
     this.counters.subtreeWalks++;
-    const found: InodeKey[] = [rootInode];
+    const found = await this.walk(root, this.subtreeLimit);
+    if (found === undefined) {
+      this.counters.subtreeFlushes++;
+      this.o.flushHolders();
+      return;
+    }
+    for (const { inode, dir } of [{ inode: rootInode, dir: true }, ...found]) {
+      if (dir) await this.send({ inode, flags: WATCH_FLAGS.subtreeDir, parent: inode });
+      else await this.send({ inode, flags: WATCH_FLAGS.subtree });
+    }
+  }
+
+  /** Learns the paths under `root` (breadth first, at most `limit` entries); sends nothing. */
+  async learn(root: string, limit: number): Promise<void> {
+    if (limit > 0) await this.walk(root, limit, true);
+  }
+
+  /** The inodes under `root`, recorded in the path map; undefined past `limit` (unless `partial`). */
+  private async walk(root: string, limit: number, partial = false): Promise<KnownPath[] | undefined> {
+    const found: KnownPath[] = [];
     const queue = [root];
     while (queue.length > 0) {
       const dir = queue.shift()!;
       const names = await readdir(dir).catch(() => [] as string[]);
       for (const name of names) {
-        if (found.length > this.subtreeLimit) {
-          this.counters.subtreeFlushes++;
-          this.o.flushHolders();
-          return;
-        }
+        if (found.length >= limit) return partial ? found : undefined;
         const p = join(dir, name);
         const st = await lstatOf(p);
         if (st === undefined) continue;
         const inode = inodeKeyOf(st.fileid);
-        this.o.paths.set(p, { inode, dir: st.type === 2 });
-        found.push(inode);
-        if (st.type === 2) queue.push(p);
+        const known = { inode, dir: st.type === 2 };
+        this.o.paths.set(p, known);
+        found.push(known);
+        if (known.dir) queue.push(p);
       }
     }
-    for (const inode of found) await this.send({ inode, flags: WATCH_FLAGS.subtree });
+    return found;
   }
 
   private suppress(): void {

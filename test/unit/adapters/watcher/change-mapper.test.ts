@@ -116,11 +116,20 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     const { core, calls } = recordingCore();
     await mapper(core).apply(d, 'create');
     const inodes = calls
-      .filter((c) => 'flags' in c && c.flags === WATCH_FLAGS.subtree && c.name === undefined)
+      .filter((c) => 'flags' in c && (c.flags & WATCH_FLAGS.subtree) !== 0 && c.name === undefined)
       .map((c) => (c as ChangeEvent).inode);
     expect(new Set(inodes)).toEqual(
       new Set([await keyOf(d), await keyOf(join(d, 'sub')), await keyOf(join(d, 'sub', 'y'))]),
     );
+  });
+
+  test('a new directory: its own dentries go too (PARENT_TIMES on itself), negative ones included', async () => {
+    const d = join(dir, 'nd');
+    await mkdir(d);
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(d, 'create');
+    const k = await keyOf(d);
+    expect(calls).toContainEqual({ inode: k, flags: WATCH_FLAGS.subtreeDir, parent: k });
   });
 
   test('a new directory too big to walk flushes the holders instead', async () => {

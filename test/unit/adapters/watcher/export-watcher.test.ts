@@ -55,6 +55,18 @@ describe('ExportWatcher: a real @parcel/watcher on a real directory, an in-proce
     expect(got.every((e) => e.kind !== 'inode' || e.origin === 'h/watcher')).toBe(true);
   });
 
+  test('deleting a file that existed before the watcher started still forgets its inode (seeded path map)', async () => {
+    const f = join(dir, 'old');
+    await writeFile(f, 'x');
+    const { ino } = await import('node:fs/promises').then((fs) => fs.lstat(f));
+    watcher = await start();
+    await watcher.idle(); // seeding done
+    expect(watcher.stats().knownPaths).toBe(1);
+    core.access('h/nfs', ino);
+    await rm(f);
+    await until(() => got.some((e) => e.kind === 'inode' && e.inode === ino && (e.flags & 0x100) !== 0));
+  });
+
   test('a burst of 3,000 files past the bound: pending never above it, one flush-all per overflowed window', async () => {
     watcher = await start(200);
     await Promise.all(Array.from({ length: 3000 }, (_, i) => writeFile(join(dir, `f${i}`), '')));
