@@ -17,7 +17,7 @@
  */
 import type { Ino } from '../backend/attrs';
 import { Smb2Command } from './header';
-import { encodeNotifyRecords, type NotifyRecord, notifyResponseBody } from './notify-records';
+import { encodeNotifyRecords, NotifyAction, type NotifyRecord, notifyResponseBody } from './notify-records';
 import { NtStatus } from './ntstatus';
 import type { Open, OpenTable } from './open-table';
 import { encodeResponses } from './response-frame';
@@ -43,6 +43,8 @@ export interface PendingNotify {
 
 interface Watch {
   readonly open: Open;
+  /** Name → whether it was last reported present (ADDED/RENAMED_NEW) or gone, and when. */
+  seen: Map<string, { present: boolean; at: number }>;
   filter: number;
   tree: boolean;
   queue: NotifyRecord[];
@@ -80,7 +82,7 @@ export class NotifyTable {
   ): Buffer | 'enum-dir' | undefined {
     let w = this.watches.get(open);
     if (!w) {
-      w = { open, filter, tree: false, queue: [], overflow: false, pending: [] };
+      w = { open, seen: new Map(), filter, tree: false, queue: [], overflow: false, pending: [] };
       this.watches.set(open, w);
     }
     w.filter = filter;
@@ -103,9 +105,12 @@ export class NotifyTable {
         if (dirPath === undefined || !(root === '' || dirPath.startsWith(`${root}\\`))) continue;
         prefix = `${root === '' ? dirPath : dirPath.slice(root.length + 1)}\\`;
       }
-      const mine = records.filter((r) => (r.filter & w.filter) !== 0);
+      const mine = records
+        .filter((r) => (r.filter & w.filter) !== 0)
+        .map((r) => (prefix ? { ...r, name: prefix + r.name } : r))
+        .filter((r) => fresh(w, r));
       if (mine.length === 0) continue;
-      for (const r of mine) w.queue.push(prefix ? { ...r, name: prefix + r.name } : r);
+      w.queue.push(...mine);
       if (w.queue.length > this.maxQueued) {
         w.queue = [];
         w.overflow = true;
@@ -184,6 +189,31 @@ export class NotifyTable {
     for (const o of this.opens.opensOf(dir)) if (o.tree.disk === like.tree.disk && o.isDir) return o.path;
     return undefined;
   }
+}
+
+/** How long a name's last add/remove is remembered to drop an echo of it. */
+const ECHO_WINDOW_MS = 5000;
+
+/**
+ * Drops an echo: the same change can reach us twice — from the SMB side or NFS, and again from
+ * the backend watcher seeing it on disk — but a name cannot be added twice without a removal
+ * in between (nor removed twice), so an ADDED of a name last reported present, or a REMOVED of
+ * one last reported gone, within a few seconds, is the same change again.
+ */
+function fresh(w: Watch, r: NotifyRecord): boolean {
+  const now = Date.now();
+  if (w.seen.size > 1024) for (const [k, v] of w.seen) if (now - v.at > ECHO_WINDOW_MS) w.seen.delete(k);
+  const present =
+    r.action === NotifyAction.ADDED || r.action === NotifyAction.RENAMED_NEW_NAME
+      ? true
+      : r.action === NotifyAction.REMOVED || r.action === NotifyAction.RENAMED_OLD_NAME
+        ? false
+        : undefined;
+  if (present === undefined) return true;
+  const last = w.seen.get(r.name);
+  w.seen.set(r.name, { present, at: now });
+  const plain = r.action === NotifyAction.ADDED || r.action === NotifyAction.REMOVED;
+  return !(plain && last && last.present === present && now - last.at <= ECHO_WINDOW_MS);
 }
 
 /** Sends the final async response (§3.3.4.4: same AsyncId, no credits granted). */

@@ -7,6 +7,7 @@
  */
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { verifySignature } from '../../../../../gateway/smb/crypto';
 import { NotifyAction, NotifyFilter } from '../../../../../gateway/smb/notify-records';
 import { startTestSmbServer, type TestSmbServer } from '../../../../helpers/smb-server';
 import { Cmd, loggedOn, type Smb2TestClient } from '../../../../helpers/smb2-client';
@@ -75,6 +76,23 @@ describe('CHANGE_NOTIFY', () => {
     expect(now.status).toBe(0);
     expect(parseNotify(now.body)).toEqual([{ action: NotifyAction.ADDED, name: 'later' }]);
     expect((await c.close(dir)).status).toBe(0);
+  });
+
+  test('an echo (the same add or remove again, e.g. from the backend watcher) is dropped', async () => {
+    const dir = await openDir();
+    expect((await changeNotify(c, dir)).status).toBe(STATUS.PENDING);
+    const n = srv.server.context.notify;
+    n.report(rootIno, [added('echo')]);
+    n.report(rootIno, [added('echo')]);
+    n.report(rootIno, [{ action: NotifyAction.REMOVED, name: 'echo', filter: NAME }]);
+    n.report(rootIno, [{ action: NotifyAction.REMOVED, name: 'echo', filter: NAME }]);
+    n.report(rootIno, [added('echo')]);
+    expect(parseNotify((await nextReply(c)).body).map((e) => e.action)).toEqual([
+      NotifyAction.ADDED,
+      NotifyAction.REMOVED,
+      NotifyAction.ADDED,
+    ]);
+    await c.close(dir);
   });
 
   test('CompletionFilter: a size change is not reported to a name-only watch', async () => {
@@ -150,6 +168,33 @@ describe('CHANGE_NOTIFY', () => {
     expect(first.status).toBe(STATUS.NOTIFY_CLEANUP);
     expect((await nextReply(c2)).command).toBe(Cmd.TREE_DISCONNECT);
     c2.end();
+  });
+
+  test('a signing session: the interim response unsigned, the async completion signed', async () => {
+    const s = await loggedOn(srv.port, [0x0311]);
+    s.signAll = true;
+    const { fileId } = await s.create('', { options: DIRECTORY_FILE });
+    const interim = await changeNotify(s, fileId);
+    expect(interim.status).toBe(STATUS.PENDING);
+    expect(interim.flags & 0x8).toBe(0);
+    srv.server.context.notify.report(rootIno, [added('signed')]);
+    const done = await nextReply(s);
+    expect(done.flags & 0x8).toBe(0x8);
+    expect(verifySignature(Buffer.from(done.raw), s.signingKey!, s.signingAlgorithm)).toBe(true);
+    expect(parseNotify(done.body)).toEqual([{ action: NotifyAction.ADDED, name: 'signed' }]);
+    s.end();
+  });
+
+  test('LOGOFF completes the pending request with STATUS_NOTIFY_CLEANUP', async () => {
+    const s = await loggedOn(srv.port, [0x0210]);
+    const { fileId } = await s.create('', { options: DIRECTORY_FILE });
+    expect((await changeNotify(s, fileId)).status).toBe(STATUS.PENDING);
+    const body = Buffer.alloc(4);
+    body.writeUInt16LE(4, 0);
+    const first = await s.send(Cmd.LOGOFF, body);
+    expect(first.status).toBe(STATUS.NOTIFY_CLEANUP);
+    expect((await nextReply(s)).command).toBe(Cmd.LOGOFF);
+    s.end();
   });
 
   test('on a file: STATUS_INVALID_PARAMETER', async () => {
