@@ -1,9 +1,8 @@
 /**
  * Byte-range locks (MS-SMB2 §3.3.5.14, with MS-FSA §2.1.5.7's rules), per inode, held by Opens.
  *
- * A lock is shared or exclusive over [offset, offset + length). Two locks conflict when their
- * ranges overlap and either is exclusive — whichever Opens hold them (Windows locks are not
- * re-entrant: an Open's own exclusive lock blocks it too). A zero-length range overlaps nothing.
+ * A lock is shared or exclusive over [offset, offset + length); see `conflicts` for when two
+ * collide (Windows locks are not re-entrant: an Open's own exclusive lock blocks its next one).
  * An unlock must name exactly a range its Open locked. Closing an Open drops its locks.
  * These locks are SMB's alone: NFS (v3 has no locks in-band) and the backend do not see them.
  */
@@ -17,8 +16,25 @@ export interface ByteRangeLock {
   readonly exclusive: boolean;
 }
 
-const overlaps = (a: { offset: bigint; length: bigint }, b: { offset: bigint; length: bigint }): boolean =>
-  a.length > 0n && b.length > 0n && a.offset < b.offset + b.length && b.offset < a.offset + a.length;
+interface Range {
+  offset: bigint;
+  length: bigint;
+}
+
+/** Byte ranges overlap; a zero-length range overlaps nothing (Windows' finer rule is not copied). */
+function overlaps(a: Range, b: Range): boolean {
+  return a.length > 0n && b.length > 0n && a.offset < b.offset + b.length && b.offset < a.offset + a.length;
+}
+
+/**
+ * MS-FSA §2.1.5.7: shared locks coexist; an exclusive one conflicts with any overlapping lock,
+ * except that the Open holding an exclusive lock may stack shared ones inside it.
+ */
+function conflicts(held: ByteRangeLock, want: ByteRangeLock): boolean {
+  if (!overlaps(held, want)) return false;
+  if (want.exclusive) return true;
+  return held.exclusive && held.open !== want.open;
+}
 
 export class LockTable {
   private readonly byIno = new Map<Ino, ByteRangeLock[]>();
@@ -31,7 +47,7 @@ export class LockTable {
   /** Takes `lock` if nothing conflicts; false otherwise. */
   tryLock(lock: ByteRangeLock): boolean {
     const list = this.byIno.get(lock.open.ino) ?? [];
-    if (list.some((l) => overlaps(l, lock) && (l.exclusive || lock.exclusive))) return false;
+    if (list.some((l) => conflicts(l, lock))) return false;
     list.push(lock);
     this.byIno.set(lock.open.ino, list);
     return true;
@@ -53,14 +69,16 @@ export class LockTable {
   }
 
   /**
-   * Whether an I/O of `open` over the range is blocked by another Open's lock (MS-FSA
-   * §2.1.5.2/2.1.5.3): a write by any lock held elsewhere, a read only by an exclusive one.
+   * Whether an I/O of `open` over the range is blocked by a lock (MS-FSA §2.1.5.2/2.1.5.3): a
+   * read by another Open's exclusive lock; a write by that or by any shared lock, its own too.
    */
   blocksIo(open: Open, offset: bigint, length: bigint, write: boolean): boolean {
     const list = this.byIno.get(open.ino);
-    if (!list) return false;
+    if (!list || length === 0n) return false;
     const range = { offset, length };
-    return list.some((l) => l.open !== open && (write || l.exclusive) && overlaps(l, range));
+    return list.some(
+      (l) => overlaps(l, range) && ((l.exclusive && l.open !== open) || (write && !l.exclusive)),
+    );
   }
 
   /** Drops every lock of `open` (its close, §3.3.4.17). */

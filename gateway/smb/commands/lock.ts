@@ -3,7 +3,8 @@
  *
  * Request: StructureSize 48, LockCount, LockSequence (ignored: no resilient handles), FileId,
  * then LockCount SMB2_LOCK_ELEMENTs of 24 bytes (Offset, Length, Flags, Reserved). Either every
- * element unlocks (each must name a range this Open locked, else STATUS_RANGE_NOT_LOCKED) or
+ * element unlocks (flags exactly UNLOCK; each must name a range this Open locked, else
+ * STATUS_RANGE_NOT_LOCKED) or
  * every element locks, SHARED or EXCLUSIVE, with FAIL_IMMEDIATELY required when there are
  * several. A lock that conflicts → STATUS_LOCK_NOT_GRANTED, and the locks this request already
  * took are given back, so a request succeeds or fails as a whole. A blocking lock (without
@@ -47,10 +48,13 @@ export const lock: SmbCommand = {
     if (open.isDir) throw bad('LOCK on a directory');
     const locks = ctx.server.locks;
     if (els[0]!.flags & UNLOCK) {
-      if (els.some((e) => e.flags !== UNLOCK)) throw bad('an unlock request with other flags');
-      for (const e of els)
+      // One element after another, as Windows does: an earlier range not locked answers
+      // RANGE_NOT_LOCKED before a later element's bad flags are seen.
+      for (const e of els) {
+        if (e.flags !== UNLOCK) throw bad(`flags 0x${e.flags.toString(16)} in an unlock request`);
         if (!locks.unlock(open, e.offset, e.length))
           throw new SmbError(NtStatus.STATUS_RANGE_NOT_LOCKED, `unlock of ${e.offset}+${e.length}`);
+      }
       return { body: responseBody(4) };
     }
     for (const e of els) {

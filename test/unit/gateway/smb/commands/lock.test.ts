@@ -92,7 +92,9 @@ describe('LOCK', () => {
   test('bad flags, mixed unlock, several blocking locks, wrapping range: refused', async () => {
     expect(await lock(a, [0n, 1n, SHARED | EXCLUSIVE])).toBe(S.INVALID_PARAMETER);
     expect(await lock(a, [0n, 1n, 0])).toBe(S.INVALID_PARAMETER);
-    expect(await lock(a, [0n, 1n, UNLOCK], [5n, 1n, SHARED])).toBe(S.INVALID_PARAMETER);
+    // Unlock elements are taken in order: the first one's missing range is reported first.
+    expect(await lock(a, [0n, 1n, UNLOCK], [5n, 1n, SHARED])).toBe(S.RANGE_NOT_LOCKED);
+    expect(await lock(a, [0n, 1n, UNLOCK | FAIL])).toBe(S.INVALID_PARAMETER);
     expect(await lock(a, [0n, 1n, SHARED], [5n, 1n, SHARED])).toBe(S.INVALID_PARAMETER);
     expect(await lock(a, [0xffffffffffffffffn, 2n, SHARED | FAIL])).toBe(S.INVALID_LOCK_RANGE);
   });
@@ -107,6 +109,17 @@ describe('LOCK', () => {
     expect(await lock(a, [0n, 8n, EXCLUSIVE])).toBe(S.SUCCESS);
     expect((await c.send(Cmd.READ, readBody(b, 16))).status).toBe(S.FILE_LOCK_CONFLICT);
     expect((await c.send(Cmd.READ, readBody(a, 16))).status).toBe(S.SUCCESS);
+    expect(await lock(a, [0n, 8n, UNLOCK])).toBe(S.SUCCESS);
+  });
+
+  test('an open stacks a shared lock inside its own exclusive one; its own shared lock blocks its writes', async () => {
+    expect(await lock(a, [300n, 10n, EXCLUSIVE])).toBe(S.SUCCESS);
+    expect(await lock(a, [300n, 10n, SHARED])).toBe(S.SUCCESS);
+    expect(await lock(b, [300n, 10n, SHARED | FAIL])).toBe(S.LOCK_NOT_GRANTED);
+    expect(await lock(a, [300n, 10n, UNLOCK], [300n, 10n, UNLOCK])).toBe(S.SUCCESS);
+    expect(await lock(a, [0n, 8n, SHARED])).toBe(S.SUCCESS);
+    expect((await c.send(Cmd.WRITE, writeBody(a, Buffer.alloc(4)))).status).toBe(S.FILE_LOCK_CONFLICT);
+    expect((await c.send(Cmd.READ, readBody(a, 4))).status).toBe(S.SUCCESS);
     expect(await lock(a, [0n, 8n, UNLOCK])).toBe(S.SUCCESS);
   });
 
