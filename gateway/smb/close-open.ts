@@ -13,7 +13,9 @@ import type { ServerContext } from './server-context';
 /** Removes `open` from the table; deletes the object if that was its last open and it is delete-pending. */
 export async function closeOpen(server: ServerContext, open: Open, log: Logger): Promise<void> {
   server.notify.release(open);
+  server.lockWaits.releaseOpen(open);
   server.locks.releaseOpen(open);
+  server.lockWaits.retry(open.ino);
   if (!server.opens.remove(open)) return;
   const disk = open.tree.disk;
   if (!disk || open.parent === undefined) return;

@@ -16,29 +16,16 @@
  * watched directory). Changes in an unopened subdirectory are not seen by tree watches.
  */
 import type { Ino } from '../backend/attrs';
-import { Smb2Command } from './header';
+import { type AsyncRequest, type AsyncSink, sendAsyncResponse } from './async-response';
 import { encodeNotifyRecords, NotifyAction, type NotifyRecord, notifyResponseBody } from './notify-records';
 import { NtStatus } from './ntstatus';
 import type { Open, OpenTable } from './open-table';
-import { encodeResponses } from './response-frame';
-import type { SmbSession } from './session';
 
 /** MS-SMB2 §2.2.35 Flags. */
 export const SMB2_WATCH_TREE = 0x0001;
 
-/** Where an async response goes: the connection's frame sender (a no-op once it is gone). */
-export interface AsyncSink {
-  send(payload: Buffer): void;
-}
-
-export interface PendingNotify {
-  readonly sink: AsyncSink;
-  readonly asyncId: bigint;
-  readonly messageId: bigint;
-  readonly sessionId: bigint;
-  readonly creditCharge: number;
+export interface PendingNotify extends AsyncRequest {
   readonly outputLength: number;
-  readonly signer?: SmbSession;
 }
 
 interface Watch {
@@ -216,27 +203,7 @@ function fresh(w: Watch, r: NotifyRecord): boolean {
   return !(plain && last && last.present === present && now - last.at <= ECHO_WINDOW_MS);
 }
 
-/** Sends the final async response (§3.3.4.4: same AsyncId, no credits granted). */
+/** Sends the final async response (§3.3.4.4). */
 function complete(p: PendingNotify, status: number, data?: Buffer): void {
-  p.sink.send(
-    encodeResponses([
-      {
-        header: {
-          creditCharge: p.creditCharge,
-          status,
-          command: Smb2Command.CHANGE_NOTIFY,
-          credits: 0,
-          flags: 0,
-          nextCommand: 0,
-          messageId: p.messageId,
-          processId: 0,
-          treeId: 0,
-          asyncId: p.asyncId,
-          sessionId: p.sessionId,
-        },
-        body: notifyResponseBody(data),
-        ...(p.signer ? { signer: p.signer } : {}),
-      },
-    ]),
-  );
+  sendAsyncResponse(p, status, notifyResponseBody(data));
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'winston';
 import type { Cred } from '../backend/backend';
 import type { NtlmServer } from './auth';
 import { LockTable } from './lock-table';
+import { LockWaits } from './lock-waits';
 import { NotifyTable } from './notify-table';
 import { OpenTable } from './open-table';
 import type { ShareTable } from './tree';
@@ -78,6 +79,8 @@ export class ServerContext {
   readonly notify = new NotifyTable(this.opens);
   /** Byte-range locks (LOCK), dropped with their Open. */
   readonly locks = new LockTable();
+  /** Blocking LOCK requests waiting for their range. */
+  readonly lockWaits = new LockWaits(this.locks);
   readonly limits: SmbLimits;
   readonly requireSigning: boolean;
   readonly dialects: readonly number[];

@@ -7,7 +7,7 @@
  * the final response under that AsyncId when a change arrives (see NotifyTable). Records that do
  * not fit OutputBufferLength, or an overflowed queue, answer STATUS_NOTIFY_ENUM_DIR.
  */
-import { Smb2Flags } from '../header';
+import { Smb2Command, Smb2Flags } from '../header';
 import { notifyResponseBody } from '../notify-records';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access } from '../open-table';
@@ -33,6 +33,7 @@ export const changeNotify: SmbCommand = {
     const asyncId = ctx.server.notify.newAsyncId();
     const now = ctx.server.notify.request(open, filter, flags, outputLength, () => ({
       sink: ctx.conn,
+      command: Smb2Command.CHANGE_NOTIFY,
       asyncId,
       messageId: h.messageId,
       sessionId: h.sessionId,

@@ -7,11 +7,13 @@
  * STATUS_RANGE_NOT_LOCKED) or
  * every element locks, SHARED or EXCLUSIVE, with FAIL_IMMEDIATELY required when there are
  * several. A lock that conflicts → STATUS_LOCK_NOT_GRANTED, and the locks this request already
- * took are given back, so a request succeeds or fails as a whole. A blocking lock (without
- * FAIL_IMMEDIATELY) is not parked to wait for the range: it fails the same way at once.
+ * took are given back, so a request succeeds or fails as a whole. A single blocking lock
+ * (without FAIL_IMMEDIATELY) that conflicts goes async and waits for the range (LockWaits).
  * Response: StructureSize 4.
  */
+import { Smb2Command, Smb2Flags } from '../header';
 import { NtStatus, SmbError } from '../ntstatus';
+import type { Open } from '../open-table';
 import { type CommandContext, openAt, responseBody, type SmbCommand, type SmbResponse } from './command';
 
 const SHARED = 0x1;
@@ -38,6 +40,28 @@ function elements(body: Buffer, count: number): Element[] {
   }));
 }
 
+/** A blocking lock that must wait: parked, answered now with an interim STATUS_PENDING. */
+function park(ctx: CommandContext, open: Open, e: Element): SmbResponse {
+  const h = ctx.header;
+  const s = open.session;
+  const signs = s.canSign && ((h.flags & Smb2Flags.SIGNED) !== 0 || s.signingRequired);
+  const asyncId = ctx.server.notify.newAsyncId();
+  ctx.server.lockWaits.park({
+    sink: ctx.conn,
+    command: Smb2Command.LOCK,
+    asyncId,
+    messageId: h.messageId,
+    sessionId: h.sessionId,
+    creditCharge: h.creditCharge,
+    ...(signs ? { signer: s } : {}),
+    open,
+    offset: e.offset,
+    length: e.length,
+    exclusive: (e.flags & EXCLUSIVE) !== 0,
+  });
+  return { status: NtStatus.STATUS_PENDING, body: responseBody(9), asyncId };
+}
+
 export const lock: SmbCommand = {
   name: 'LOCK',
   structureSize: 48,
@@ -54,6 +78,7 @@ export const lock: SmbCommand = {
         if (e.flags !== UNLOCK) throw bad(`flags 0x${e.flags.toString(16)} in an unlock request`);
         if (!locks.unlock(open, e.offset, e.length))
           throw new SmbError(NtStatus.STATUS_RANGE_NOT_LOCKED, `unlock of ${e.offset}+${e.length}`);
+        ctx.server.lockWaits.retry(open.ino);
       }
       return { body: responseBody(4) };
     }
@@ -73,6 +98,7 @@ export const lock: SmbCommand = {
         length: e.length,
         exclusive: (e.flags & EXCLUSIVE) !== 0,
       });
+      if (!ok && els.length === 1 && !(e.flags & FAIL_IMMEDIATELY)) return park(ctx, open, e);
       if (!ok) {
         for (const t of taken) locks.unlock(open, t.offset, t.length);
         throw new SmbError(NtStatus.STATUS_LOCK_NOT_GRANTED, `range ${e.offset}+${e.length} is locked`);

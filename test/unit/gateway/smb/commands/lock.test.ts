@@ -4,7 +4,18 @@
  * (and STATUS_RANGE_NOT_LOCKED), bad flags, and locks dropped when their open closes.
  */
 import { startTestSmbServer, type TestSmbServer } from '../../../../helpers/smb-server';
-import { Cmd, loggedOn, readBody, type Smb2TestClient, writeBody } from '../../../../helpers/smb2-client';
+import {
+  Cmd,
+  closeBody,
+  loggedOn,
+  readBody,
+  type Smb2TestClient,
+  writeBody,
+} from '../../../../helpers/smb2-client';
+import { ASYNC_FLAG, asyncIdOf, cancelAsync, nextReply } from '../../../../helpers/smb2-notify';
+
+const PENDING = 0x103;
+const CANCELLED = 0xc0000120;
 
 const SHARED = 0x1;
 const EXCLUSIVE = 0x2;
@@ -121,6 +132,34 @@ describe('LOCK', () => {
     expect((await c.send(Cmd.WRITE, writeBody(a, Buffer.alloc(4)))).status).toBe(S.FILE_LOCK_CONFLICT);
     expect((await c.send(Cmd.READ, readBody(a, 4))).status).toBe(S.SUCCESS);
     expect(await lock(a, [0n, 8n, UNLOCK])).toBe(S.SUCCESS);
+  });
+
+  test('a blocking lock waits (STATUS_PENDING), and is granted when the range is unlocked', async () => {
+    expect(await lock(a, [500n, 10n, EXCLUSIVE])).toBe(S.SUCCESS);
+    const interim = await c.send(Cmd.LOCK, lockBody(b, [[500n, 10n, EXCLUSIVE]]));
+    expect(interim.status).toBe(PENDING);
+    expect(interim.flags & ASYNC_FLAG).toBe(ASYNC_FLAG);
+    c.sendFrame(c.message({ command: Cmd.LOCK, body: lockBody(a, [[500n, 10n, UNLOCK]]) }));
+    const two = [await nextReply(c), await nextReply(c)];
+    const granted = two.find((r) => (r.flags & ASYNC_FLAG) !== 0)!;
+    expect(granted.status).toBe(S.SUCCESS);
+    expect(asyncIdOf(granted)).toBe(asyncIdOf(interim));
+    expect(two.find((r) => r !== granted)!.status).toBe(S.SUCCESS);
+    expect(await lock(b, [500n, 10n, UNLOCK])).toBe(S.SUCCESS);
+  });
+
+  test('a waiting lock: CANCEL → STATUS_CANCELLED; its open closed → STATUS_RANGE_NOT_LOCKED', async () => {
+    expect(await lock(a, [600n, 10n, EXCLUSIVE])).toBe(S.SUCCESS);
+    const interim = await c.send(Cmd.LOCK, lockBody(b, [[600n, 10n, SHARED]]));
+    expect(interim.status).toBe(PENDING);
+    cancelAsync(c, asyncIdOf(interim), interim.messageId);
+    expect((await nextReply(c)).status).toBe(CANCELLED);
+    const t = (await c.create('locked')).fileId;
+    expect((await c.send(Cmd.LOCK, lockBody(t, [[600n, 10n, SHARED]]))).status).toBe(PENDING);
+    c.sendFrame(c.message({ command: Cmd.CLOSE, body: closeBody(t) }));
+    const two = [await nextReply(c), await nextReply(c)];
+    expect(two.map((r) => r.status).sort()).toEqual([S.SUCCESS, S.RANGE_NOT_LOCKED]);
+    expect(await lock(a, [600n, 10n, UNLOCK])).toBe(S.SUCCESS);
   });
 
   test('closing an open drops its locks', async () => {
