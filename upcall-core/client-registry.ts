@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from './errors';
 import { compileGlob } from './fnmatch';
 import type { ClientId } from './types';
 
@@ -41,6 +42,19 @@ export class ClientRegistry {
   ref(i: number, delta: number): void {
     this.refs[i] += delta;
     if (this.refs[i] <= 0) this.recycle(i);
+  }
+
+  /** Rule 7 for client `id`: validates the globs and replaces its earlier ones. */
+  registerXattrs(id: ClientId, patterns: readonly string[]): void {
+    if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string' || p.length === 0)) {
+      throw new InvalidArgumentError('xattr patterns must be non-empty strings');
+    }
+    this.setXattrs(this.intern(id), patterns);
+  }
+
+  unregisterXattrs(id: ClientId): void {
+    const i = this.lookup(id);
+    if (i !== undefined) this.clearXattrs(i);
   }
 
   setXattrs(i: number, patterns: readonly string[]): void {

@@ -17,7 +17,7 @@ import type {
   UpcallCore,
   UpcallStats,
 } from './types';
-import { invalidationOf, validatePatterns } from './upcall-core';
+import { invalidationOf } from './upcall-core';
 import { filterXattrs, XATTR_FLAGS } from './xattr-filter';
 
 export interface TransportCoreConfig {
@@ -168,13 +168,11 @@ export class TransportUpcallCore<S = unknown> implements UpcallCore<S> {
   }
 
   registerXattrs(client: ClientId, patterns: readonly string[]): void {
-    validatePatterns(patterns);
-    this.clients.setXattrs(this.clients.intern(client), patterns);
+    this.clients.registerXattrs(client, patterns);
   }
 
   unregisterXattrs(client: ClientId): void {
-    const i = this.clients.lookup(client);
-    if (i !== undefined) this.clients.clearXattrs(i);
+    this.clients.unregisterXattrs(client);
   }
 
   reconfigure(input: UpcallOptionsInput): UpcallOptions {

@@ -160,13 +160,11 @@ export class InMemoryUpcallCore<S = unknown> implements UpcallCore<S> {
   }
 
   registerXattrs(client: ClientId, patterns: readonly string[]): void {
-    validatePatterns(patterns);
-    this.clients.setXattrs(this.clients.intern(client), patterns);
+    this.clients.registerXattrs(client, patterns);
   }
 
   unregisterXattrs(client: ClientId): void {
-    const i = this.clients.lookup(client);
-    if (i !== undefined) this.clients.clearXattrs(i);
+    this.clients.unregisterXattrs(client);
   }
 
   reconfigure(input: UpcallOptionsInput): UpcallOptions {
@@ -229,13 +227,6 @@ export class InMemoryUpcallCore<S = unknown> implements UpcallCore<S> {
 
 export function createUpcallCore<S = unknown>(cfg: UpcallCoreConfig = {}): InMemoryUpcallCore<S> {
   return new InMemoryUpcallCore<S>(cfg);
-}
-
-/** xattr patterns are non-empty strings (rule 7); shared by every core. */
-export function validatePatterns(patterns: readonly string[]): void {
-  if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string' || p.length === 0)) {
-    throw new InvalidArgumentError('xattr patterns must be non-empty strings');
-  }
 }
 
 /** The event one target receives for a change; shared by every core so all deliver the same shape. */
