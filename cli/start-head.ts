@@ -1,4 +1,4 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
@@ -38,7 +38,7 @@ export interface Head {
  * Redis must answer at start (a clear error otherwise, never a head that silently serves stale).
  */
 export async function startHead(config: GatewayConfig, logger: Logger): Promise<Head> {
-  const exportPath = config.exportPath ?? (await mkdtemp(join(tmpdir(), 'upcall-export-')));
+  const exportPath = config.exportPath ?? (await scratchExport());
   const st = await stat(exportPath).catch(() => undefined);
   if (!st?.isDirectory()) throw new ConfigError(`export path ${exportPath} is not a directory`);
 
@@ -187,4 +187,14 @@ async function startSmb(
     await nfs.close();
     throw err;
   }
+}
+
+/**
+ * The default export: a fresh temporary directory everyone may use. mkdtemp makes it 0700, and
+ * with root squash on (the default) even a root client would then be refused its listing.
+ */
+async function scratchExport(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'upcall-export-'));
+  await chmod(dir, 0o777);
+  return dir;
 }

@@ -8,7 +8,7 @@ import {
   runGateway,
   spawnGateway,
 } from '../helpers/gateway-process';
-import { libnfsUtilsPresent, nfsCat, nfsLs, urlOf } from '../helpers/libnfs-utils';
+import { libnfsUtilsPresent, nfsCat, nfsCp, nfsLs, urlOf } from '../helpers/libnfs-utils';
 import { describePeer } from '../helpers/peers';
 
 /**
@@ -144,5 +144,22 @@ describePeer('the upcall-gateway binary', 'libnfs-utils', libnfsUtilsPresent, ()
       s.once('error', () => resolve(true));
     });
     expect(refused).toBe(true);
+  });
+
+  test('with no --export it serves a fresh temporary export that a (root-squashed) client can use', async () => {
+    const scratch = spawnGateway(['--port', '0', '--host', '127.0.0.1', '--admin-port', '-1']);
+    try {
+      const ready = await scratch.line((l) => l.message === 'upcall gateway ready', 'the ready line', 20_000);
+      expect(ready.exportIsTemporary).toBe(true);
+      const src = join(dir, 'put.txt');
+      await writeFile(src, 'put through the scratch export\n');
+      await nfsCp(src, urlOf(String(ready.url), '/put.txt'));
+      expect((await nfsLs(String(ready.url))).map((e) => e.name)).toEqual(['put.txt']);
+      expect((await nfsCat(urlOf(String(ready.url), '/put.txt'))).toString()).toBe(
+        'put through the scratch export\n',
+      );
+    } finally {
+      await scratch.stop();
+    }
   });
 });
