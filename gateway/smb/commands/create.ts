@@ -13,6 +13,7 @@
  * truncation. Named pipes on IPC$ are not served yet (OBJECT_NAME_NOT_FOUND).
  */
 
+import { refuseDeleteOnCloseCreate, refuseDeleteOnCloseOpen } from '../delete-on-close';
 import {
   allocationSize,
   endOfFile,
@@ -84,6 +85,7 @@ export const create: SmbCommand = {
       throw new SmbError(S.STATUS_OBJECT_NAME_NOT_FOUND, `pipe '${name}' (named pipes are not served)`);
 
     const parts = parseSmbPath(name);
+    refuseDeleteOnCloseCreate(options, fileAttrs, disposition);
     const cred = session.cred;
     const target = await findOrCreate({
       backend: disk.backend,
@@ -96,6 +98,7 @@ export const create: SmbCommand = {
     });
     let attrs = target.attrs;
     if (server.opens.isDeletePending(attrs.fileid)) throw new SmbError(S.STATUS_DELETE_PENDING, name);
+    refuseDeleteOnCloseOpen(options, attrs);
     const max = maximalAccess(attrs, target.parent, cred, disk.readOnly) & tree.maximalAccess;
     const requested = wanted & ~Access.MAXIMUM_ALLOWED;
     if (requested & ~max)
