@@ -13,6 +13,7 @@ import type { Open } from '../open-table';
 import { joinSmbPath, parseSmbPath, resolvePath } from '../paths';
 import type { ServerContext } from '../server-context';
 import { timeOfFileTime, utf16 } from '../wire';
+import { refuseRenameWhileOpen } from './set-info-rename-checks';
 
 export interface SetInfoOp {
   readonly server: ServerContext;
@@ -60,6 +61,7 @@ export async function setRename(op: SetInfoOp, buf: Buffer): Promise<void> {
   const name = utf16(buf.subarray(20, 20 + len), 'rename target').replace(/^\\/, '');
   const parts = parseSmbPath(name);
   if (parts.length === 0) throw new SmbError(NtStatus.STATUS_OBJECT_NAME_INVALID, 'rename to the share root');
+  refuseRenameWhileOpen(server, open, open.parent);
   const backend = backendOf(op);
   const to = await resolvePath(backend, backend.rootIno, parts, op.cred);
   if (to.target && to.target.fileid !== open.ino) {
