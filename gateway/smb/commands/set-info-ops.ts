@@ -15,6 +15,8 @@ import type { ServerContext } from '../server-context';
 import { timeOfFileTime, utf16 } from '../wire';
 import { refuseRenameWhileOpen } from './set-info-rename-checks';
 
+const FILE_ATTRIBUTE_TEMPORARY = 0x100;
+
 export interface SetInfoOp {
   readonly server: ServerContext;
   readonly open: Open;
@@ -42,6 +44,9 @@ export async function setBasic(op: SetInfoOp, buf: Buffer): Promise<void> {
   if (attrs !== 0) {
     if (attrs & FileAttr.DIRECTORY && !op.open.isDir)
       throw new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'DIRECTORY attribute on a file');
+    // MS-FSA §2.1.5.14.2: a directory cannot be TEMPORARY.
+    if (attrs & FILE_ATTRIBUTE_TEMPORARY && op.open.isDir)
+      throw new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'TEMPORARY attribute on a directory');
     const cur = await backendOf(op).getattr(op.open.ino);
     const readOnly = (cur.mode & 0o222) === 0;
     if (!op.open.isDir && ((attrs & FileAttr.READONLY) !== 0) !== readOnly)
