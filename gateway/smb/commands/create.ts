@@ -119,7 +119,7 @@ export const create: SmbCommand = {
       ino: attrs.fileid,
       isDir: (fileAttributes(attrs) & 0x10) !== 0,
       parent: target.parent?.fileid,
-      name: parts.at(-1) ?? '',
+      name: target.name,
       path: joinSmbPath(parts),
       access: granted,
       shareAccess,

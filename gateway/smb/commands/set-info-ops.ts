@@ -77,10 +77,12 @@ export async function setRename(op: SetInfoOp, buf: Buffer): Promise<void> {
       throw new SmbError(NtStatus.STATUS_ACCESS_DENIED, `${name} is open`);
   }
   const toDir = to.parent!.fileid;
-  await backend.rename(open.parent, open.name, toDir, to.name, op.cred);
+  // Renaming onto itself under another case (foo -> FOO) changes the case: use the name asked for.
+  const toName = to.target?.fileid === open.ino ? parts.at(-1)! : to.name;
+  await backend.rename(open.parent, open.name, toDir, toName, op.cred);
   for (const o of server.opens.opensOf(open.ino)) {
     o.parent = toDir;
-    o.name = to.name;
+    o.name = toName;
     o.path = joinSmbPath(parts);
   }
 }
