@@ -10,7 +10,7 @@
  *
  * Order of checks: request shape, path syntax (paths.ts), find or create (create-target.ts),
  * delete-pending, access against the POSIX-derived maximal access, share modes, then
- * truncation. Named pipes on IPC$ are not served yet (OBJECT_NAME_NOT_FOUND).
+ * truncation. Named pipes on IPC$: ipc/open-pipe.ts.
  */
 
 import { refuseDeleteOnCloseCreate, refuseDeleteOnCloseOpen } from '../delete-on-close';
@@ -22,6 +22,7 @@ import {
   maximalAccess,
   writeTimes,
 } from '../file-attrs';
+import { openPipe } from '../ipc/open-pipe';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access, type Open } from '../open-table';
 import { joinSmbPath, parseSmbPath } from '../paths';
@@ -81,8 +82,7 @@ export const create: SmbCommand = {
     if (deleteOnClose && !(wanted & Access.DELETE))
       throw new SmbError(S.STATUS_ACCESS_DENIED, 'DELETE_ON_CLOSE without DELETE access');
     const disk = tree.disk;
-    if (!disk)
-      throw new SmbError(S.STATUS_OBJECT_NAME_NOT_FOUND, `pipe '${name}' (named pipes are not served)`);
+    if (!disk) return openPipe(ctx, name, wanted & ~Access.MAXIMUM_ALLOWED, shareAccess);
 
     const parts = parseSmbPath(name);
     refuseDeleteOnCloseCreate(options, fileAttrs, disposition);

@@ -9,6 +9,7 @@ import { copyChunk } from './copy-chunk';
 import { dfsReferral } from './dfs-referral';
 import { Fsctl, type FsctlHandler } from './fsctl';
 import { networkInterfaceInfo } from './network-interfaces';
+import { pipeTransceive } from './pipe-transceive';
 import { getReparsePoint } from './reparse-point';
 import { requestResumeKey } from './resume-key';
 import { setSparse } from './sparse';
@@ -29,6 +30,7 @@ export const FSCTL_HANDLERS: ReadonlyMap<number, FsctlHandler> = new Map<number,
   [Fsctl.SET_COMPRESSION, setCompression],
   [Fsctl.QUERY_NETWORK_INTERFACE_INFO, networkInterfaceInfo],
   [Fsctl.GET_REPARSE_POINT, getReparsePoint],
+  [Fsctl.PIPE_TRANSCEIVE, pipeTransceive],
 ]);
 
 export { Fsctl } from './fsctl';
