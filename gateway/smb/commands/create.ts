@@ -26,6 +26,7 @@ import { openPipe } from '../ipc/open-pipe';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access, type Open } from '../open-table';
 import { joinSmbPath, parseSmbPath } from '../paths';
+import { isQuotaFakeFile, openQuotaFakeFile } from '../quota-fake-file';
 import { bufferAt, utf16, writeFileId } from '../wire';
 import {
   type CommandContext,
@@ -84,6 +85,8 @@ export const create: SmbCommand = {
     const disk = tree.disk;
     if (!disk) return openPipe(ctx, name, wanted & ~Access.MAXIMUM_ALLOWED, shareAccess);
 
+    if (isQuotaFakeFile(name) && disposition === Disposition.OPEN)
+      return openQuotaFakeFile(ctx, wanted & ~Access.MAXIMUM_ALLOWED, shareAccess);
     const parts = parseSmbPath(name);
     refuseDeleteOnCloseCreate(options, fileAttrs, disposition);
     const cred = session.cred;

@@ -15,8 +15,12 @@ import { STYPE_DISKTREE, STYPE_IPC_SPECIAL, srvsvcInterface } from './srvsvc';
 
 const FILE_ATTRIBUTE_NORMAL = 0x80;
 const FILE_OPENED = 1;
-/** Pipe opens get inode numbers no file has, so share modes never mix them with files. */
-let nextPipeIno = -1n;
+/** Opens of things that are not files get inode numbers no file has, so share modes never mix them. */
+let nextSyntheticIno = -1n;
+
+export function syntheticIno(): bigint {
+  return nextSyntheticIno--;
+}
 
 export function openPipe(
   ctx: CommandContext,
@@ -38,7 +42,7 @@ export function openPipe(
     fileId,
     session,
     tree,
-    ino: nextPipeIno--,
+    ino: syntheticIno(),
     isDir: false,
     parent: undefined,
     name: bare,
