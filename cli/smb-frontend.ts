@@ -4,7 +4,7 @@ import { attachSmbAdapter, NotifyFeed } from '../adapters';
 import type { Attrs } from '../gateway/backend/attrs';
 import type { PosixBackend } from '../gateway/backend/posix-backend';
 import { MetaCache } from '../gateway/cache/meta-cache';
-import { SmbServer, type SmbUserConfig } from '../gateway/smb';
+import { type ConnectionLimits, SmbServer, type SmbUserConfig } from '../gateway/smb';
 import { capCacheTtl, withUpcall } from '../plugin';
 import type { UpcallCore } from '../upcall-core';
 
@@ -22,6 +22,7 @@ export interface SmbFrontendOptions {
   readonly host: string;
   readonly port: number;
   readonly cacheTtlMs: number;
+  readonly connectionLimits?: Partial<ConnectionLimits>;
   readonly logger: Logger;
 }
 
@@ -53,6 +54,7 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
     users: o.users,
     allowNtlmV1: o.allowNtlmV1,
     allowGuest: o.allowGuest,
+    ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
     logger: o.logger.child({ part: 'smb', holder: o.client }),
   });
   feed.bind(server.context.notify);

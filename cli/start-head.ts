@@ -181,6 +181,11 @@ async function startSmb(
       host: config.host,
       port: config.smbPort!,
       cacheTtlMs: config.cacheTtlMs,
+      connectionLimits: {
+        maxConnections: config.smbMaxConnections,
+        authTimeoutMs: config.smbAuthTimeout * 1000,
+        idleTimeoutMs: config.smbIdleTimeout * 1000,
+      },
       logger,
     });
   } catch (err) {

@@ -10,9 +10,10 @@
  *
  * Order of checks: request shape, path syntax (paths.ts), find or create (create-target.ts),
  * delete-pending, access against the POSIX-derived maximal access, share modes, then
- * truncation. Named pipes on IPC$ are not served yet (OBJECT_NAME_NOT_FOUND).
+ * truncation. Named pipes on IPC$: ipc/open-pipe.ts.
  */
 
+import { refuseDeleteOnCloseCreate, refuseDeleteOnCloseOpen } from '../delete-on-close';
 import {
   allocationSize,
   endOfFile,
@@ -21,9 +22,11 @@ import {
   maximalAccess,
   writeTimes,
 } from '../file-attrs';
+import { openPipe } from '../ipc/open-pipe';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access, type Open } from '../open-table';
 import { joinSmbPath, parseSmbPath } from '../paths';
+import { isQuotaFakeFile, openQuotaFakeFile } from '../quota-fake-file';
 import { bufferAt, utf16, writeFileId } from '../wire';
 import {
   type CommandContext,
@@ -80,10 +83,12 @@ export const create: SmbCommand = {
     if (deleteOnClose && !(wanted & Access.DELETE))
       throw new SmbError(S.STATUS_ACCESS_DENIED, 'DELETE_ON_CLOSE without DELETE access');
     const disk = tree.disk;
-    if (!disk)
-      throw new SmbError(S.STATUS_OBJECT_NAME_NOT_FOUND, `pipe '${name}' (named pipes are not served)`);
+    if (!disk) return openPipe(ctx, name, wanted & ~Access.MAXIMUM_ALLOWED, shareAccess);
 
+    if (isQuotaFakeFile(name) && disposition === Disposition.OPEN)
+      return openQuotaFakeFile(ctx, wanted & ~Access.MAXIMUM_ALLOWED, shareAccess);
     const parts = parseSmbPath(name);
+    refuseDeleteOnCloseCreate(options, fileAttrs, disposition);
     const cred = session.cred;
     const target = await findOrCreate({
       backend: disk.backend,
@@ -96,6 +101,7 @@ export const create: SmbCommand = {
     });
     let attrs = target.attrs;
     if (server.opens.isDeletePending(attrs.fileid)) throw new SmbError(S.STATUS_DELETE_PENDING, name);
+    refuseDeleteOnCloseOpen(options, attrs);
     const max = maximalAccess(attrs, target.parent, cred, disk.readOnly) & tree.maximalAccess;
     const requested = wanted & ~Access.MAXIMUM_ALLOWED;
     if (requested & ~max)
@@ -116,7 +122,7 @@ export const create: SmbCommand = {
       ino: attrs.fileid,
       isDir: (fileAttributes(attrs) & 0x10) !== 0,
       parent: target.parent?.fileid,
-      name: parts.at(-1) ?? '',
+      name: target.name,
       path: joinSmbPath(parts),
       access: granted,
       shareAccess,

@@ -11,6 +11,7 @@
  * STATUS_INVALID_DEVICE_REQUEST. Needs FILE_READ_DATA (or FILE_EXECUTE) on the open. A range
  * another open holds an exclusive byte-range lock on: STATUS_FILE_LOCK_CONFLICT.
  */
+import { pipeRead } from '../ipc/pipe-io';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access } from '../open-table';
 import {
@@ -42,8 +43,8 @@ export const read: SmbCommand = {
       throw new SmbError(NtStatus.STATUS_INVALID_PARAMETER, `offset ${offset}`);
     const open = openAt(ctx, 16);
     const disk = open.tree.disk;
-    if (open.isDir || !disk)
-      throw new SmbError(NtStatus.STATUS_INVALID_DEVICE_REQUEST, 'READ of a directory');
+    if (!disk) return pipeRead(open, length);
+    if (open.isDir) throw new SmbError(NtStatus.STATUS_INVALID_DEVICE_REQUEST, 'READ of a directory');
     requireAccess(open, Access.FILE_READ_DATA | Access.FILE_EXECUTE, 'READ');
     if (ctx.server.locks.blocksIo(open, offset, BigInt(length), false))
       throw new SmbError(NtStatus.STATUS_FILE_LOCK_CONFLICT, `READ of ${offset}+${length}: locked`);
