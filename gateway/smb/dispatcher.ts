@@ -12,6 +12,10 @@
  * command table (a code past OPLOCK_BREAK → STATUS_NOT_SUPPORTED: see `unknownCommand`),
  * StructureSize (§3.3.5.2.6), CreditCharge against the payload (§3.3.5.2.5), the session
  * (§3.3.5.2.9) and the tree (§3.3.5.2.11), then the command.
+ *
+ * A frame that came in a TRANSFORM header (decrypted by the connection) is not signature-checked
+ * and its responses are not signed: the AEAD tag covers it, and the connection encrypts the
+ * answer (§3.3.4.1.4). A session that requires encryption refuses unencrypted requests.
  */
 import {
   type ChainState,
@@ -47,13 +51,21 @@ export type DispatchResult =
 const unknownCommand = (code: number): SmbError =>
   new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `unknown command 0x${code.toString(16)}`);
 
+/** Requests a session that requires encryption still takes in the clear (§3.3.5.2.9: before it has keys). */
+const UNENCRYPTED_OK = new Set<number>([
+  Smb2Command.NEGOTIATE,
+  Smb2Command.SESSION_SETUP,
+  Smb2Command.CANCEL,
+]);
+
 export class Dispatcher {
   constructor(
     private readonly conn: ConnectionState,
     private readonly table: readonly (SmbCommand | undefined)[],
   ) {}
 
-  async handleFrame(frame: Buffer): Promise<DispatchResult> {
+  /** `encrypted`: the frame arrived in a TRANSFORM header (so its answer will be encrypted too). */
+  async handleFrame(frame: Buffer, encrypted = false): Promise<DispatchResult> {
     const out: ResponseMember[] = [];
     const chain: ChainState = { sessionId: 0n, treeId: 0 };
     let at = 0;
@@ -70,7 +82,7 @@ export class Dispatcher {
         const malformed =
           next !== 0 && (next % 8 !== 0 || next < SMB2_HEADER_SIZE || at + next >= frame.length);
         const end = next === 0 || malformed ? frame.length : at + next;
-        const r = await this.member(frame.subarray(at, end), header, chain, first, malformed);
+        const r = await this.member(frame.subarray(at, end), header, chain, first, malformed, encrypted);
         if (r) out.push(r);
         if (end === frame.length) break;
         at = end;
@@ -88,6 +100,7 @@ export class Dispatcher {
     chain: ChainState,
     first: boolean,
     malformed: boolean,
+    encrypted: boolean,
   ): Promise<ResponseMember | undefined> {
     const conn = this.conn;
     if (h.command === Smb2Command.CANCEL) {
@@ -111,7 +124,7 @@ export class Dispatcher {
     }
     const session = chain.sessionId !== 0n ? conn.sessions.get(chain.sessionId) : undefined;
     const reply = (status: number, resp?: SmbResponse): ResponseMember =>
-      this.reply(h, chain, related, session, status, resp);
+      this.reply(h, chain, related, session, status, resp, encrypted);
     const fail = (err: unknown): ResponseMember => {
       const status = toNtStatus(err);
       this.logFailure(h, status, err);
@@ -123,8 +136,15 @@ export class Dispatcher {
     if (malformed) return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'bad NextCommand'));
     if (related && first)
       return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'first member is related'));
-    const signErr = checkSignature(conn, message, h, session);
+    const signErr = encrypted ? undefined : checkSignature(conn, message, h, session);
     if (signErr) return fail(signErr);
+    if (!encrypted && session?.rejectUnencrypted && session.valid && !UNENCRYPTED_OK.has(h.command))
+      return fail(
+        new SmbError(
+          NtStatus.STATUS_ACCESS_DENIED,
+          'unencrypted request on a session that requires encryption',
+        ),
+      );
     const cmd = this.table[h.command];
     if (!cmd) return fail(unknownCommand(h.command));
     const pre = checkRequest(conn, cmd, message, h, session, chain, related);
@@ -171,13 +191,15 @@ export class Dispatcher {
     session: SmbSession | undefined,
     status: number,
     resp: SmbResponse | undefined,
+    encrypted = false,
   ): ResponseMember {
     const requestSigned = (h.flags & Smb2Flags.SIGNED) !== 0;
-    const signer =
-      resp?.signWith ??
-      (session?.canSign && (requestSigned || session.signingRequired) && status !== NtStatus.STATUS_PENDING
-        ? session
-        : undefined);
+    const signer = encrypted
+      ? undefined
+      : (resp?.signWith ??
+        (session?.canSign && (requestSigned || session.signingRequired) && status !== NtStatus.STATUS_PENDING
+          ? session
+          : undefined));
     const body = resp?.body ?? errorBody();
     return {
       header: {

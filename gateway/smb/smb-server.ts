@@ -11,7 +11,7 @@ import { TcpListener } from '../net/tcp-listener';
 import { NtlmServer, type NtlmUserConfig } from './auth';
 import { COMMANDS } from './commands';
 import { SmbConnection } from './connection';
-import { ServerContext, type SmbLimits } from './server-context';
+import { ServerContext, type SmbEncryptionMode, type SmbLimits } from './server-context';
 import { NOBODY } from './session';
 import { type DiskShare, ShareTable } from './tree';
 
@@ -35,6 +35,8 @@ export interface SmbServerOptions {
   readonly allowGuest?: boolean;
   /** Demand signing from every client (SecurityMode SIGNING_REQUIRED). Default false. */
   readonly requireSigning?: boolean;
+  /** SMB3 encryption policy (see SmbEncryptionMode). Default 'offered'. */
+  readonly encryption?: SmbEncryptionMode;
   readonly dialects?: readonly number[];
   readonly limits?: Partial<SmbLimits>;
   readonly logger?: Logger;
@@ -67,6 +69,7 @@ export class SmbServer {
       logger: this.logger,
       credFor,
       ...(o.requireSigning !== undefined ? { requireSigning: o.requireSigning } : {}),
+      ...(o.encryption ? { encryption: o.encryption } : {}),
       ...(o.dialects ? { dialects: o.dialects } : {}),
       ...(o.limits ? { limits: o.limits } : {}),
     });
