@@ -1,4 +1,4 @@
-import type { SmbUserConfig } from '../gateway/smb';
+import { SMB_ENCRYPTION_MODES, type SmbEncryptionMode, type SmbUserConfig } from '../gateway/smb';
 import type { GatewayConfig } from './config';
 
 /** The SMB part of the gateway's configuration (see config.ts for the whole). */
@@ -17,6 +17,12 @@ export interface SmbConfig {
   allowNtlmV1: boolean;
   /** Accept anonymous (null-session) SMB logons, working as nobody. Default false. */
   allowGuest: boolean;
+  /**
+   * SMB3 encryption: 'off' | 'offered' (encrypt for clients that ask) | 'desired' (ask every
+   * client able to) | 'required' (refuse unencrypted requests and clients that cannot encrypt,
+   * as Samba's "smb encrypt = required"). Default 'offered'.
+   */
+  smbEncryption: SmbEncryptionMode;
 }
 
 export const DEFAULT_SMB_CONFIG: SmbConfig = {
@@ -24,6 +30,7 @@ export const DEFAULT_SMB_CONFIG: SmbConfig = {
   shares: ['share'],
   allowNtlmV1: false,
   allowGuest: false,
+  smbEncryption: 'offered',
 };
 
 const SHARE_NAME = /^[^\\/:*?"<>|\s]{1,80}$/;
@@ -52,6 +59,8 @@ export function smbConfigProblem(c: GatewayConfig): string | undefined {
         return `smbUsers: user '${u.user}': ${k} must be a non-negative integer`;
     }
   }
+  if (!SMB_ENCRYPTION_MODES.includes(c.smbEncryption))
+    return `smbEncryption: expected one of ${SMB_ENCRYPTION_MODES.join(', ')}, got ${JSON.stringify(c.smbEncryption)}`;
   if (c.smbPort !== undefined && c.smbUsers.length === 0 && !c.allowGuest)
     return 'smbPort is set but nobody could log on: give smbUsers or allowGuest';
   return undefined;

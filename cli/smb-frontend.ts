@@ -4,7 +4,7 @@ import { attachSmbAdapter, NotifyFeed } from '../adapters';
 import type { Attrs } from '../gateway/backend/attrs';
 import type { PosixBackend } from '../gateway/backend/posix-backend';
 import { MetaCache } from '../gateway/cache/meta-cache';
-import { SmbServer, type SmbUserConfig } from '../gateway/smb';
+import { type SmbEncryptionMode, SmbServer, type SmbUserConfig } from '../gateway/smb';
 import { capCacheTtl, withUpcall } from '../plugin';
 import type { UpcallCore } from '../upcall-core';
 
@@ -19,6 +19,8 @@ export interface SmbFrontendOptions {
   readonly users: readonly SmbUserConfig[];
   readonly allowNtlmV1: boolean;
   readonly allowGuest: boolean;
+  /** Default 'offered'. */
+  readonly smbEncryption?: SmbEncryptionMode;
   readonly host: string;
   readonly port: number;
   readonly cacheTtlMs: number;
@@ -53,6 +55,7 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
     users: o.users,
     allowNtlmV1: o.allowNtlmV1,
     allowGuest: o.allowGuest,
+    ...(o.smbEncryption ? { encryption: o.smbEncryption } : {}),
     logger: o.logger.child({ part: 'smb', holder: o.client }),
   });
   feed.bind(server.context.notify);
