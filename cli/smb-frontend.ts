@@ -4,7 +4,7 @@ import { attachSmbAdapter, NotifyFeed } from '../adapters';
 import type { Attrs } from '../gateway/backend/attrs';
 import type { PosixBackend } from '../gateway/backend/posix-backend';
 import { MetaCache } from '../gateway/cache/meta-cache';
-import { type ConnectionLimits, SmbServer, type SmbUserConfig } from '../gateway/smb';
+import { type ConnectionLimits, type SmbEncryptionMode, SmbServer, type SmbUserConfig } from '../gateway/smb';
 import { capCacheTtl, withUpcall } from '../plugin';
 import type { UpcallCore } from '../upcall-core';
 
@@ -19,6 +19,8 @@ export interface SmbFrontendOptions {
   readonly users: readonly SmbUserConfig[];
   readonly allowNtlmV1: boolean;
   readonly allowGuest: boolean;
+  /** Default 'offered'. */
+  readonly smbEncryption?: SmbEncryptionMode;
   readonly host: string;
   readonly port: number;
   readonly cacheTtlMs: number;
@@ -55,6 +57,7 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
     allowNtlmV1: o.allowNtlmV1,
     allowGuest: o.allowGuest,
     ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
+    ...(o.smbEncryption ? { encryption: o.smbEncryption } : {}),
     logger: o.logger.child({ part: 'smb', holder: o.client }),
   });
   feed.bind(server.context.notify);

@@ -178,6 +178,7 @@ async function startSmb(
       users: config.smbUsers,
       allowNtlmV1: config.allowNtlmV1,
       allowGuest: config.allowGuest,
+      smbEncryption: config.smbEncryption,
       host: config.host,
       port: config.smbPort!,
       cacheTtlMs: config.cacheTtlMs,

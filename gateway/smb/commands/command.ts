@@ -100,8 +100,9 @@ export function diskOf(ctx: CommandContext): DiskShare {
 export function openAt(ctx: CommandContext, offset: number): Open {
   let id = readFileId(ctx.body, offset);
   if (ctx.related && id.persistent === ALL_ONES_64 && id.volatile === ALL_ONES_64) {
+    // Nothing to inherit (an unrelated request came between): as Samba, the handle is closed.
     if (!ctx.chain.fileId)
-      throw new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'related request without a FileId to inherit');
+      throw new SmbError(NtStatus.STATUS_FILE_CLOSED, 'related request without a FileId to inherit');
     id = ctx.chain.fileId;
   }
   const open = ctx.server.opens.get(id, treeOf(ctx));
