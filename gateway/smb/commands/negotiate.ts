@@ -63,7 +63,8 @@ export const negotiate: SmbCommand = {
     conn.clientDialects = offered;
     conn.serverSecurityMode =
       SMB2_NEGOTIATE_SIGNING_ENABLED | (server.requireSigning ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0);
-    conn.serverCapabilities = dialect >= Dialect.SMB2_10 ? Smb2Capabilities.LARGE_MTU : 0;
+    conn.serverCapabilities =
+      dialect >= Dialect.SMB2_10 ? Smb2Capabilities.LARGE_MTU | Smb2Capabilities.LEASING : 0;
     ctx.log.debug('negotiated', { dialect: hex(dialect), offered: hexList(offered) });
     const preauth = conn.preauth;
     return {
