@@ -26,6 +26,33 @@ export const SMB2_WATCH_TREE = 0x0001;
 
 export interface PendingNotify extends AsyncRequest {
   readonly outputLength: number;
+  /**
+   * Whether the interim STATUS_PENDING response is out. Frames are dispatched concurrently, so
+   * a CANCEL or a change in the next frame can complete a request before its own interim left;
+   * the final response then waits for it (a client takes a final before the interim as a
+   * protocol error).
+   */
+  readonly interim?: InterimGate;
+}
+
+/** Set by the CHANGE_NOTIFY command once its interim response is encoded. */
+export class InterimGate {
+  private sent = false;
+  private waiting?: () => void;
+
+  /** The interim response was encoded; it is written right after this tick's dispatch. */
+  encoded(): void {
+    this.sent = true;
+    const w = this.waiting;
+    this.waiting = undefined;
+    if (w) setImmediate(w);
+  }
+
+  /** Runs `send` now if the interim is out, else right after it. */
+  after(send: () => void): void {
+    if (this.sent) send();
+    else this.waiting = send;
+  }
 }
 
 interface Watch {
@@ -34,6 +61,11 @@ interface Watch {
   seen: Map<string, { present: boolean; at: number }>;
   filter: number;
   tree: boolean;
+  /**
+   * The first request's OutputBufferLength: no later answer may be larger (as Samba and
+   * Windows do; smb2.notify.valid-req "if the first notify returns NOTIFY_ENUM_DIR, all do").
+   */
+  readonly maxOutput: number;
   queue: NotifyRecord[];
   overflow: boolean;
   pending: PendingNotify[];
@@ -69,7 +101,16 @@ export class NotifyTable {
   ): Buffer | 'enum-dir' | undefined {
     let w = this.watches.get(open);
     if (!w) {
-      w = { open, seen: new Map(), filter, tree: false, queue: [], overflow: false, pending: [] };
+      w = {
+        open,
+        seen: new Map(),
+        filter,
+        tree: false,
+        maxOutput: outputLength,
+        queue: [],
+        overflow: false,
+        pending: [],
+      };
       this.watches.set(open, w);
     }
     w.filter = filter;
@@ -130,18 +171,37 @@ export class NotifyTable {
 
   /** CANCEL by AsyncId or (not yet answered) MessageId, on the connection that sent it. */
   cancel(sink: AsyncSink, id: { asyncId?: bigint; messageId?: bigint }): boolean {
+    const hit = this.findPending(
+      (p) =>
+        p.sink === sink &&
+        (id.asyncId !== undefined ? p.asyncId === id.asyncId : p.messageId === id.messageId),
+    );
+    // Samba 4.17's client (smbtorture notify.tcon/dir: notify_send then smb2_cancel at once)
+    // sends a synchronous CANCEL with MessageId 0 — an id no request can hold after NEGOTIATE —
+    // before it has seen the interim response; Samba still cancels the notify. Read it as "the
+    // request I just sent": the newest CHANGE_NOTIFY parked on this connection.
+    const fallback =
+      hit ?? (id.asyncId === undefined && id.messageId === 0n ? this.newestPending(sink) : undefined);
+    if (!fallback) return false;
+    const [w, p] = fallback;
+    w.pending.splice(w.pending.indexOf(p), 1);
+    complete(p, NtStatus.STATUS_CANCELLED);
+    return true;
+  }
+
+  private findPending(pred: (p: PendingNotify) => boolean): [Watch, PendingNotify] | undefined {
     for (const w of this.watches.values()) {
-      const i = w.pending.findIndex(
-        (p) =>
-          p.sink === sink &&
-          (id.asyncId !== undefined ? p.asyncId === id.asyncId : p.messageId === id.messageId),
-      );
-      if (i < 0) continue;
-      const [p] = w.pending.splice(i, 1);
-      complete(p!, NtStatus.STATUS_CANCELLED);
-      return true;
+      const p = w.pending.find(pred);
+      if (p) return [w, p];
     }
-    return false;
+    return undefined;
+  }
+
+  private newestPending(sink: AsyncSink): [Watch, PendingNotify] | undefined {
+    let best: [Watch, PendingNotify] | undefined;
+    for (const w of this.watches.values())
+      for (const p of w.pending) if (p.sink === sink && (!best || p.asyncId > best[1].asyncId)) best = [w, p];
+    return best;
   }
 
   /** The Open is closing: its pending requests end with STATUS_NOTIFY_CLEANUP, the watch goes. */
@@ -168,7 +228,7 @@ export class NotifyTable {
     w.queue = [];
     w.overflow = false;
     if (overflow) return 'enum-dir';
-    return encodeNotifyRecords(queue, outputLength) ?? 'enum-dir';
+    return encodeNotifyRecords(queue, Math.min(outputLength, w.maxOutput)) ?? 'enum-dir';
   }
 
   /** The share-relative path of directory `dir` as some Open of it on `like`'s share knows it. */
@@ -205,5 +265,7 @@ function fresh(w: Watch, r: NotifyRecord): boolean {
 
 /** Sends the final async response (§3.3.4.4). */
 function complete(p: PendingNotify, status: number, data?: Buffer): void {
-  sendAsyncResponse(p, status, notifyResponseBody(data));
+  const send = (): void => sendAsyncResponse(p, status, notifyResponseBody(data));
+  if (p.interim) p.interim.after(send);
+  else send();
 }
