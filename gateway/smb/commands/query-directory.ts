@@ -62,6 +62,7 @@ export const queryDirectory: SmbCommand = {
     // dir.many loop forever on its first page.
     if (!open.cursor || flags & (RESTART_SCANS | REOPEN))
       open.cursor = new DirCursor(disk.backend, open.ino, sessionOf(ctx).cred, pattern);
+    else open.cursor.resume();
     const cursor = open.cursor;
 
     const entries: Buffer[] = [];
