@@ -204,6 +204,16 @@ export class NotifyTable {
     return best;
   }
 
+  /**
+   * Directory `ino` became delete-pending while still open: its watches' pending requests end
+   * with STATUS_DELETE_PENDING (as Samba and Windows answer; smbtorture notify.rmdir1-4).
+   */
+  deletePending(ino: Ino): void {
+    for (const w of this.watches.values())
+      if (w.open.ino === ino)
+        for (const p of w.pending.splice(0)) complete(p, NtStatus.STATUS_DELETE_PENDING);
+  }
+
   /** The Open is closing: its pending requests end with STATUS_NOTIFY_CLEANUP, the watch goes. */
   release(open: Open): void {
     const w = this.watches.get(open);
