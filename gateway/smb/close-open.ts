@@ -17,7 +17,11 @@ export async function closeOpen(server: ServerContext, open: Open, log: Logger):
   server.lockWaits.releaseOpen(open);
   server.locks.releaseOpen(open);
   server.lockWaits.retry(open.ino);
-  if (!server.opens.remove(open)) return;
+  if (!server.opens.remove(open)) {
+    // Still open elsewhere but now delete-pending: watches on it end (smb2.notify.rmdir1-4).
+    if (open.isDir && server.opens.isDeletePending(open.ino)) server.notify.deletePending(open.ino);
+    return;
+  }
   const disk = open.tree.disk;
   if (!disk || open.parent === undefined) return;
   const cred = open.session.cred;
