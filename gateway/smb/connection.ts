@@ -17,7 +17,7 @@ import { closeOpensWhere } from './close-open';
 import type { SmbCommand } from './commands/command';
 import { ConnectionState } from './connection-state';
 import { Dispatcher } from './dispatcher';
-import { FrameDecoder, FramingError, frameHeader } from './framing';
+import { FrameDecoder, FramingError, frameBuffers, reuseFrameBuffer } from './framing';
 import { SMB1_PROTOCOL_ID, SMB2_PROTOCOL_ID } from './header';
 import type { ServerContext } from './server-context';
 import { answerSmb1Negotiate, Smb1Error } from './smb1-negotiate';
@@ -127,6 +127,8 @@ export class SmbConnection {
         },
       )
       .finally(() => {
+        // Settled: no command holds a view of the request any more (see reuseFrameBuffer).
+        reuseFrameBuffer(frame);
         this.inFlightBytes -= frame.length;
         this.pump();
       });
@@ -134,8 +136,9 @@ export class SmbConnection {
 
   private send(payload: Buffer): void {
     if (this.closed) return;
-    this.socket.write(frameHeader(payload.length));
-    if (!this.socket.write(payload)) this.writeBlocked = true;
+    // One write per response where possible (framing.ts): a write is a syscall.
+    for (const b of frameBuffers(payload))
+      if (!this.socket.write(b, () => reuseFrameBuffer(b))) this.writeBlocked = true;
   }
 
   private drop(reason: string): void {
