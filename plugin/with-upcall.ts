@@ -67,9 +67,9 @@ class UpcallBackend implements Backend {
     return this.inner.access(ino, cred, wanted);
   }
 
-  async read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs) {
+  async read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs, into?: Buffer) {
     this.seen(ino);
-    return this.inner.read(ino, offset, count, cred, known);
+    return this.inner.read(ino, offset, count, cred, known, into);
   }
 
   async readlink(ino: Ino) {
