@@ -154,6 +154,7 @@ async function buildCore(
       url: config.redisUrl,
       namespace: config.redisNamespace,
       name: config.headId,
+      ackTimeoutMs: config.ackTimeoutMs,
       logger: logger.child({ part: 'redis' }),
     },
   });
