@@ -73,7 +73,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
       watcher = await ExportWatcher.start({
         root: exportPath,
         core,
-        origin: `${config.headId}/watcher`,
+        origin: watcherOrigin(config),
         holders: () => holders,
         recent,
         logger,
@@ -138,6 +138,9 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   };
 }
 
+/** The export watcher's client id: it originates changes, it holds no cache. */
+const watcherOrigin = (config: GatewayConfig) => `${config.headId}/watcher`;
+
 /** The in-process core (one head), or one over Redis shared by several heads when `redisUrl` is set. */
 async function buildCore(
   config: GatewayConfig,
@@ -155,6 +158,7 @@ async function buildCore(
       namespace: config.redisNamespace,
       name: config.headId,
       ackTimeoutMs: config.ackTimeoutMs,
+      passiveOrigins: [watcherOrigin(config)],
       logger: logger.child({ part: 'redis' }),
     },
   });

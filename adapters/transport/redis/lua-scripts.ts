@@ -48,8 +48,9 @@ end
  * Rule 2 (+ rule 5 on the way, + entry changes reaching the parents' clients, as the in-process
  * core does), for a batch of changes in the order they were made (one script call per batch:
  * the per-command cost of the client library, not Redis, is what a write pays for).
- * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 7 per change: origin, entry
- * ('1'/'0'), payload, inode, parent ('' if none), oldParent ('' if none), ack token ('' if none).
+ * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 7 per change: origin, kind
+ * ('1'/'0': an entry change or not; a trailing 'n': the origin holds no cache, do not register
+ * it), payload, inode, parent ('' if none), oldParent ('' if none), ack token ('' if none).
  * Returns two numbers per change: its targets, and how many of them must acknowledge (those
  * a live head reads; the ack token goes only into their entries).
  */
@@ -59,6 +60,8 @@ local counts = {}
 for base = 6, #ARGV, 7 do
   local origin, entry, payload = ARGV[base], ARGV[base + 1], ARGV[base + 2]
   local inode, parent, oldParent, ack = ARGV[base + 3], ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+  local register = string.sub(entry, 2, 2) ~= 'n'
+  entry = string.sub(entry, 1, 1)
   local targets, seen = {}, {}
   local function collect(k)
     local key = ns .. 'i:' .. k
@@ -73,8 +76,10 @@ for base = 6, #ARGV, 7 do
       end
     end
     -- the originator is refreshed, never told; being told does not refresh anyone
-    redis.call('ZADD', key, now, origin)
-    redis.call('PEXPIRE', key, 2 * T + 1)
+    if register then
+      redis.call('ZADD', key, now, origin)
+      redis.call('PEXPIRE', key, 2 * T + 1)
+    end
   end
   collect(inode)
   if entry == '1' then

@@ -45,6 +45,11 @@ export interface RedisTransportOptions<S = unknown> {
    * fop replies anyway (counted as an ack timeout); 0 turns acknowledgements off. Default 5 ms.
    */
   readonly ackTimeoutMs?: number;
+  /**
+   * Origins that report changes but hold no cache (the export watcher, `<head>/watcher`): their
+   * changes notify as usual, but they are never registered, so nobody writes deliveries for them.
+   */
+  readonly passiveOrigins?: readonly string[];
   /** Name shown in CLIENT LIST (the head id). */
   readonly name?: string;
   readonly codec?: EventCodec<S>;
@@ -332,7 +337,9 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     const optional = (k: InodeKey | undefined) => (k === undefined ? '' : encodeInodeKey(k));
     const fields = [
       origin,
-      entry ? '1' : '0',
+      // An origin that holds no cache (a watcher) is not registered: it would only fill a stream
+      // nobody reads, one XADD per later change of the inode.
+      `${entry ? '1' : '0'}${this.o.passiveOrigins?.includes(origin) ? 'n' : ''}`,
       this.codec.encode(origin, ev),
       encodeInodeKey(ev.inode),
       optional(ev.parent),
