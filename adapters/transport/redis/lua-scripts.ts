@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
  *   ns epoch     random id of this Redis's state: changes when Redis restarts empty or is flushed
  *   ns bcast     stream every head reads: "flush everything" for all (changes were lost)
  *   ns ack:<id>  pub/sub channel of one head: "I evicted", for changes it waits on (acks.ts)
+ *   ns rc:<k>    a head's note of its own recent change, for the watchers of every head (PX window)
  *   ns live      hash, client id -> until (ms): clients whose head reads their stream (live-clients.ts)
  *
  * Times come from Redis TIME, so heads on several machines agree on what "recent" means. The
@@ -130,6 +131,13 @@ for i = 3, #ARGV do redis.call('HSET', key, ARGV[i], now + lease) end
 return #ARGV - 2
 `;
 
+/** ARGV = ns, ttl (ms), then key, value pairs: notes every head's watcher reads (shared-notes.ts). */
+export const NOTE_LUA = `
+local ns, ttl = ARGV[1], ARGV[2]
+for i = 3, #ARGV - 1, 2 do redis.call('SET', ns .. 'rc:' .. ARGV[i], ARGV[i + 1], 'PX', ttl) end
+return (#ARGV - 2) / 2
+`;
+
 /** ARGV = ns, a fresh random id. Returns the epoch of this Redis's state, creating it if absent. */
 export const EPOCH_LUA = `
 local key = ARGV[1] .. 'epoch'
@@ -155,5 +163,6 @@ export const SCRIPTS = {
   forget: script('forget', FORGET_LUA),
   touch: script('touch', TOUCH_LUA),
   live: script('live', LIVE_LUA),
+  note: script('note', NOTE_LUA),
   epoch: script('epoch', EPOCH_LUA),
 } as const;

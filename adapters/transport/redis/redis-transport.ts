@@ -12,6 +12,7 @@ import { type AckCounters, AckSender, AckWaiter } from './acks';
 import { RedisUnavailableError } from './errors';
 import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
 import { LiveClients } from './live-clients';
+import { SharedNotes } from './shared-notes';
 import { type LuaScript, SCRIPTS } from './lua-scripts';
 import { OpQueue } from './op-queue';
 import { RefreshFilter } from './refresh-filter';
@@ -78,6 +79,8 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private readonly acks: AckWaiter | undefined;
   private readonly ackSender: AckSender;
   private readonly live: LiveClients;
+  /** Notes shared by every head (their own recent changes, for the export watchers). */
+  readonly notes: SharedNotes;
   private streams!: StreamReader;
   private sink: TransportSink<S> | undefined;
   private state: State = 'starting';
@@ -118,6 +121,12 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       () => this.cmd,
       (args) => this.run(SCRIPTS.live, args),
       (err) => this.warn('live-client lease failed', err),
+    );
+    this.notes = new SharedNotes(
+      this.ns,
+      () => this.cmd,
+      (args) => this.run(SCRIPTS.note, args),
+      () => this.state === 'up',
     );
     this.codec = o.codec ?? jsonCodec<S>();
     this.queue = new OpQueue(
