@@ -1,6 +1,6 @@
 import type { Attrs } from '../../gateway/backend/attrs';
 import type { InodeKey } from '../../upcall-core';
-import { type RecentChanges, RecentChangeSet, stampOf } from './recent-changes';
+import { RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
 
 /**
  * Where heads share their notes (RedisTransport implements it): short-lived key → value pairs.

@@ -15,6 +15,7 @@ import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../help
 interface WatcherStats {
   sent: number;
   suppressed: number;
+  polledChanges: number;
 }
 
 async function watcherOf(pair: HeadPair, head: 'a' | 'b'): Promise<WatcherStats> {
@@ -59,7 +60,8 @@ describePeer(
       }
       const [, b1] = await settled(pair);
       expect(b1.suppressed - b0.suppressed).toBeGreaterThanOrEqual(WRITES);
-    expect(b1.sent - b0.sent).toBe(0);
+      expect(b1.sent - b0.sent).toBe(0);
+    expect(b1.polledChanges - b0.polledChanges).toBe(0); // nor does B's directory poller
       // The control: a change by another program is not the gateway's, whoever looks.
       await appendFile(join(pair.exportPath, 'shared'), 'outside');
       const [, b2] = await settled(pair);

@@ -12,10 +12,10 @@ import { type AckCounters, AckSender, AckWaiter } from './acks';
 import { RedisUnavailableError } from './errors';
 import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
 import { LiveClients } from './live-clients';
-import { SharedNotes } from './shared-notes';
 import { type LuaScript, SCRIPTS } from './lua-scripts';
 import { OpQueue } from './op-queue';
 import { RefreshFilter } from './refresh-filter';
+import { SharedNotes } from './shared-notes';
 import { StreamReader } from './stream-reader';
 
 export interface RedisTransportOptions<S = unknown> {
