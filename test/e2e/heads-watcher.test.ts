@@ -61,7 +61,7 @@ describePeer(
       const [, b1] = await settled(pair);
       expect(b1.suppressed - b0.suppressed).toBeGreaterThanOrEqual(WRITES);
       expect(b1.sent - b0.sent).toBe(0);
-    expect(b1.polledChanges - b0.polledChanges).toBe(0); // nor does B's directory poller
+      expect(b1.polledChanges - b0.polledChanges).toBe(0); // nor does B's directory poller
       // The control: a change by another program is not the gateway's, whoever looks.
       await appendFile(join(pair.exportPath, 'shared'), 'outside');
       const [, b2] = await settled(pair);
