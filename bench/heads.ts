@@ -285,11 +285,14 @@ async function throughputOnce(exportPath: string, runs: Runs): Promise<void> {
       // neighbours on a shared machine (the warm-up's operations are counted at the measured rate).
       const pids = [...heads.map((h) => h.child.pid), s.redis ? await redisServerPid() : undefined];
       const cpu0 = sumCpuMs(pids);
+      const each0 = pids.map(cpuMsOf);
       const warmMs = 1000;
       const r = await runLoad({ kind, ports, fhs, conns: 4, depth: 8, warmMs, measureMs: MEASURE_MS });
       const cpuMs = sumCpuMs(pids) - cpu0;
-      if (process.env.STATS === '1')
-        console.log(s.name, kind, 'cpu ms per process (heads, redis):', pids.map(cpuMsOf));
+      if (process.env.STATS === '1') {
+        const each = pids.map((p, i) => cpuMsOf(p) - each0[i]);
+        console.log(s.name, kind, 'cpu ms during the load (heads, redis):', each, 'ops/s', r.opsPerS);
+      }
       const cpuUsPerOp = (cpuMs * 1000) / Math.max(1, (r.opsPerS * (warmMs + MEASURE_MS)) / 1000);
       check(r.errors === 0, `${s.name} ${kind}: ${r.errors} failed calls`);
       const key = `${s.name}|${kind}`;
