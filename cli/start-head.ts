@@ -98,6 +98,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     cache: nfs.cache.stats(),
     ...(smb ? { smbCache: smb.cache.stats() } : {}),
     ...(watcher ? { watcher: watcher.stats() } : {}),
+    ...(redis ? { redis: { link: redis.linkState, ...redis.counters } } : {}),
     options: core.options,
   });
   const metrics = createHeadMetrics({

@@ -1,3 +1,4 @@
+import type { UpcallOptions, UpcallOptionsInput } from './options';
 import type { ChangeEvent, ClientId, InodeKey } from './types';
 
 /**
@@ -40,6 +41,11 @@ export interface UpcallTransport<S = unknown> {
   registrationLagMs(timeoutMs: number): number;
   /** Registrations this head currently believes fresh (a gauge; optional). */
   freshRegistrations?(): number;
+  /**
+   * Tells every other head of this store that the options changed at run time (optional): they
+   * apply them through TransportSink.options, so one head's reconfigure is every head's.
+   */
+  shareOptions?(options: UpcallOptions): void;
   /** Resolves once everything sent so far has been acknowledged by the store (tests, shutdown). */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -62,4 +68,6 @@ export interface TransportSink<S = unknown> {
   lost(target: ClientId | undefined, reason: 'gap' | 'transport-lost'): void;
   /** The link went down (caches must stop serving) or came back, resynchronised. */
   link(up: boolean): void;
+  /** Another head changed the options at run time: apply them here too (not shared again). */
+  options?(options: UpcallOptionsInput): void;
 }

@@ -92,8 +92,10 @@ export class AckWaiter {
 
 /**
  * The receiving head's half: tokens of the entries just delivered, published once the
- * evictions ran. Deliveries reach the caches on a microtask (the core's dispatcher), so a
- * setImmediate runs after them; one PUBLISH per originating head per read batch.
+ * evictions ran. Deliveries reach the caches on a microtask the core's dispatcher queued while
+ * the entries were handed over; a microtask queued after that one runs after it (microtasks
+ * run in order), still in the same turn — a setImmediate cost a whole loop iteration, several
+ * ms on a busy machine, on every write's reply. One PUBLISH per originating head per read batch.
  */
 export class AckSender {
   private byHead = new Map<string, string[]>();
@@ -113,7 +115,7 @@ export class AckSender {
     else this.byHead.set(head, [token.slice(bar + 1)]);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      queueMicrotask(() => this.flush());
     }
   }
 

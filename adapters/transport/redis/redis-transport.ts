@@ -6,6 +6,8 @@ import {
   type InodeKey,
   type TransportSink,
   UpcallFlags,
+  type UpcallOptions,
+  type UpcallOptionsInput,
   type UpcallTransport,
 } from '../../../upcall-core';
 import { type AckCounters, AckSender, AckWaiter } from './acks';
@@ -74,8 +76,10 @@ const ENTRY_FLAGS = UpcallFlags.PARENT_TIMES | UpcallFlags.RENAME;
 export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private cmd!: Redis;
   private reader!: Redis;
-  /** Subscriber connection for acknowledgements addressed to this head (absent when acks are off). */
-  private ackSub: Redis | undefined;
+  /** Subscriber connection: acknowledgements addressed to this head, option changes. */
+  private sub: Redis | undefined;
+  /** This transport's id in option broadcasts (its own come back to it and are ignored). */
+  private readonly instance = randomUUID();
   private readonly acks: AckWaiter | undefined;
   private readonly ackSender: AckSender;
   private readonly live: LiveClients;
@@ -106,6 +110,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     ackTimeouts: 0,
     acksReceived: 0,
     registrationWaits: 0,
+    optionChanges: 0,
   };
 
   constructor(private readonly o: RedisTransportOptions<S>) {
@@ -182,22 +187,21 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       this.o.blockMs,
     );
     for (const c of [this.cmd, this.reader]) c.on('error', (err) => this.warn('redis connection error', err));
-    const acks = this.acks;
-    if (acks) {
-      // Resubscribed by ioredis after a reconnect; an ack lost meanwhile only costs a timeout.
-      this.ackSub = new Redis(this.o.url, common);
-      this.ackSub.on('error', (err) => this.warn('redis connection error', err));
-      this.ackSub.on('message', (_channel: string, message: string) => acks.acked(message));
-    }
+    // Pub/sub: acknowledgements addressed to this head, and option changes made on any head.
+    // Resubscribed by ioredis after a reconnect; an ack lost meanwhile only costs a timeout.
+    const sub = new Redis(this.o.url, common);
+    this.sub = sub;
+    sub.on('error', (err) => this.warn('redis connection error', err));
+    sub.on('message', (channel: string, message: string) => this.published(channel, message));
     try {
-      await Promise.all([this.cmd.connect(), this.reader.connect(), this.ackSub?.connect()]);
-      await this.ackSub?.subscribe(`${this.ns}ack:${acks!.id}`);
+      await Promise.all([this.cmd.connect(), this.reader.connect(), sub.connect()]);
+      await sub.subscribe(`${this.ns}options`, ...(this.acks ? [`${this.ns}ack:${this.acks.id}`] : []));
       await this.resync(true);
     } catch (err) {
       this.state = 'closed';
       this.cmd.disconnect();
       this.reader.disconnect();
-      this.ackSub?.disconnect();
+      this.sub?.disconnect();
       throw new RedisUnavailableError(this.o.url, err);
     }
     for (const c of [this.cmd, this.reader]) {
@@ -205,6 +209,26 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       c.on('ready', () => this.readyAgain());
     }
     this.streams.start();
+  }
+
+  private published(channel: string, message: string): void {
+    if (channel === `${this.ns}options`) {
+      try {
+        const m = JSON.parse(message) as { from: string; options: UpcallOptionsInput };
+        if (m.from === this.instance) return;
+        this.counters.optionChanges++;
+        this.sink?.options?.(m.options);
+      } catch (err) {
+        this.warn('bad option broadcast ignored', err);
+      }
+    } else this.acks?.acked(message);
+  }
+
+  /** Another head will apply `options` (TransportSink.options); best effort, counted when it fails. */
+  shareOptions(options: UpcallOptions): void {
+    if (this.state !== 'up') return;
+    const m = JSON.stringify({ from: this.instance, options });
+    this.cmd.publish(`${this.ns}options`, m).catch((err) => this.warn('sharing options failed', err));
   }
 
   private warn(msg: string, err: unknown): void {
@@ -410,7 +434,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.acks?.releaseAll();
     await this.live.stop();
     this.reader.disconnect();
-    this.ackSub?.disconnect();
+    this.sub?.disconnect();
     await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
 }
