@@ -13,6 +13,8 @@ export const FRAME_HEADER_SIZE = 4;
 export const MAX_STREAM_PROTOCOL_LENGTH = 0xffffff;
 
 const SESSION_MESSAGE = 0x00;
+/** Frames from this size on are assembled as they arrive (see FrameDecoder.partial). */
+const EAGER_FRAME = 1024 * 1024;
 const SESSION_KEEP_ALIVE = 0x85;
 
 export class FramingError extends Error {
@@ -24,6 +26,13 @@ export class FrameDecoder {
   private have = 0;
   /** Length of the frame being collected, once its header is read; -1 while waiting for one. */
   private want = -1;
+  /**
+   * A large frame being assembled as its bytes arrive (`filled` of `want` so far): each chunk is
+   * copied in at once and let go, and the frame is ready for dispatch the moment its last byte
+   * lands instead of after one 8 MiB copy then.
+   */
+  private partial: Buffer | undefined;
+  private filled = 0;
 
   constructor(readonly maxFrame: number) {
     if (!(maxFrame >= 64 && maxFrame <= MAX_STREAM_PROTOCOL_LENGTH))
@@ -32,12 +41,12 @@ export class FrameDecoder {
 
   /** Bytes held that are not yet a whole frame. */
   get bufferedBytes(): number {
-    return this.have;
+    return this.have + this.filled;
   }
 
   /** True while part of a frame (or of its header) has arrived and the rest has not. */
   get midFrame(): boolean {
-    return this.have > 0;
+    return this.have + this.filled > 0;
   }
 
   push(chunk: Buffer): void {
@@ -62,10 +71,33 @@ export class FrameDecoder {
         if (length === 0) continue;
         this.want = length;
       }
+      if (this.want >= EAGER_FRAME && (this.partial || this.have < this.want)) {
+        this.fill();
+        if (this.filled < this.want) return undefined;
+        const frame = this.partial!;
+        this.partial = undefined;
+        this.filled = 0;
+        this.want = -1;
+        return frame;
+      }
       if (this.have < this.want) return undefined;
       const frame = this.take(this.want);
       this.want = -1;
       return frame;
+    }
+  }
+
+  /** Moves buffered bytes of the current large frame into `partial`. */
+  private fill(): void {
+    this.partial ??= largeBuffers.lend(this.want) ?? Buffer.allocUnsafe(this.want);
+    while (this.filled < this.want && this.chunks.length > 0) {
+      const c = this.chunks[0]!;
+      const part = Math.min(c.length, this.want - this.filled);
+      c.copy(this.partial, this.filled, 0, part);
+      this.filled += part;
+      this.have -= part;
+      if (part === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(part);
     }
   }
 

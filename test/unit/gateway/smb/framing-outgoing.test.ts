@@ -97,4 +97,25 @@ describe('outgoing frames: room in front, one write, no copy of the body', () =>
     expect(d.buffer).not.toBe(e.buffer);
     for (const f of [b, d, e]) reuseFrameBuffer(f);
   });
+
+  test('a large frame read chunk by chunk is assembled as it arrives, the next frame intact', () => {
+    const d = new FrameDecoder(9 << 20);
+    const big = Buffer.alloc(3 << 20);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i, i);
+    const small = Buffer.from('after the big one');
+    const wire = Buffer.concat([frameHeader(big.length), big, frameHeader(small.length), small]);
+    const out: Buffer[] = [];
+    // Odd chunk sizes, so the big frame's end and the next header share a chunk.
+    for (let at = 0; at < wire.length; at += 65_537) {
+      d.push(wire.subarray(at, at + 65_537));
+      for (let f = d.next(); f; f = d.next()) out.push(f);
+      if (out.length === 0) expect(d.midFrame).toBe(true);
+    }
+    expect(out).toHaveLength(2);
+    expect(out[0]!.equals(big)).toBe(true);
+    expect(out[1]!.toString()).toBe('after the big one');
+    expect(d.bufferedBytes).toBe(0);
+    expect(d.midFrame).toBe(false);
+    reuseFrameBuffer(out[0]!);
+  });
 });
