@@ -150,7 +150,10 @@ export class Dispatcher {
       return fail(
         new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'related request without a session to inherit'),
       );
-    const signErr = encrypted ? undefined : checkSignature(conn, message, h, session);
+    // A SESSION_SETUP naming a session this connection does not hold (a bind, or a stray one)
+    // is checked by the command against the global session table (session-bind.ts).
+    const foreign = h.command === Smb2Command.SESSION_SETUP && !session;
+    const signErr = encrypted || foreign ? undefined : checkSignature(conn, message, h, session);
     if (signErr) return fail(signErr);
     if (!encrypted && session?.rejectUnencrypted && session.valid && !UNENCRYPTED_OK.has(h.command))
       return fail(
