@@ -10,7 +10,10 @@
  *    invalidate the other's cache). Target: upcalls cost under 5 %.
  * Heads are separate processes (bench/lib/head-probe.ts, the real composition root), the load
  * runs here; Redis is the machine's (127.0.0.1:6379), under a namespace of this run's own.
- * Run: npm run bench -- heads
+ * Run: npm run bench -- heads   (builds dist/ with tsconfig.bench.json, then runs dist/bench/heads.js)
+ * Narrowing for a quick look (the costs need their pairs): SETUPS=3,4 (indices into SETUPS),
+ * KINDS=write, LATENCY=0 skips part 1, WATCH=0 turns the heads' export watchers off, STATS=1
+ * prints each head's counters after a setup, PROF=dir profiles the heads; REPS, MEASURE_MS, ROUNDS as below.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +31,8 @@ const MEASURE_MS = Number(process.env.MEASURE_MS ?? 3000);
 /** CLOCK_MONOTONIC in ms: one clock for every process on the machine (see head-probe.ts). */
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const REPS = Number(process.env.REPS ?? 3);
+const KINDS = (process.env.KINDS?.split(',') ?? ['stat', 'write']) as LoadKind[];
+const LATENCY = process.env.LATENCY !== '0';
 
 interface Head {
   readonly port: number;
@@ -54,11 +59,14 @@ function startHead(exportPath: string, headId: string, redis: boolean, on: boole
     headId,
     cacheTtlMs: 60_000,
     rootSquash: false,
+    ...(process.env.WATCH === '0' && { watchExport: false }),
     ...(redis && { redisUrl: REDIS, redisNamespace: NS }),
     upcall: { 'features.cache-invalidation': on, 'features.cache-invalidation-timeout': 60 },
   };
   const child = fork(join(__dirname, 'lib', 'head-probe.js'), [JSON.stringify({ config, probe })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // PROF=dir: each head writes a V8 CPU profile there (summarise with dist/bench/lib/cpuprofile.js).
+    ...(process.env.PROF && { execArgv: ['--cpu-prof', '--cpu-prof-dir', process.env.PROF] }),
   });
   return new Promise<Head>((resolve, reject) => {
     const onMsg = (m: Msg) => {
@@ -166,13 +174,16 @@ interface Setup {
   readonly on: boolean;
 }
 
-const SETUPS: Setup[] = [
+const ALL_SETUPS: Setup[] = [
   { name: '1 head, in-process, upcalls off', heads: 1, redis: false, on: false },
   { name: '1 head, in-process, upcalls on', heads: 1, redis: false, on: true },
   { name: '1 head, Redis, upcalls on', heads: 1, redis: true, on: true },
   { name: '2 heads, Redis, upcalls off', heads: 2, redis: true, on: false },
   { name: '2 heads, Redis, upcalls on', heads: 2, redis: true, on: true },
 ];
+const SETUPS: (Setup | undefined)[] = process.env.SETUPS
+  ? ALL_SETUPS.map((s, i) => (process.env.SETUPS!.split(',').includes(String(i)) ? s : undefined))
+  : ALL_SETUPS;
 
 /**
  * Every setup REPS times, interleaved (setup 1..5, then again), and the median kept: on a shared
@@ -184,7 +195,8 @@ async function throughput(exportPath: string): Promise<Row[]> {
   for (let rep = 0; rep < REPS; rep++) await throughputOnce(exportPath, runs);
   const results = new Map<string, number>();
   for (const s of SETUPS) {
-    for (const kind of ['stat', 'write'] as LoadKind[]) {
+    if (!s) continue;
+    for (const kind of KINDS) {
       const rs = runs.get(`${s.name}|${kind}`)!;
       const ops = quantile(
         rs.map((r) => r.opsPerS),
@@ -217,6 +229,7 @@ type Runs = Map<string, { opsPerS: number; p99Us: number }[]>;
 
 async function throughputOnce(exportPath: string, runs: Runs): Promise<void> {
   for (const s of SETUPS) {
+    if (!s) continue;
     const heads = await Promise.all(
       Array.from({ length: s.heads }, (_, i) => startHead(exportPath, `tp-${i}`, s.redis, s.on)),
     );
@@ -225,27 +238,42 @@ async function throughputOnce(exportPath: string, runs: Runs): Promise<void> {
     const fhs: Buffer[] = [];
     for (let i = 0; i < 100; i++) fhs.push((await c.nfs.create(root, `tp${i}`, 0)).fh!);
     await c.close();
-    for (const kind of ['stat', 'write'] as LoadKind[]) {
+    for (const kind of KINDS) {
       const ports = heads.map((h) => h.port);
       const r = await runLoad({ kind, ports, fhs, conns: 4, depth: 8, warmMs: 1000, measureMs: MEASURE_MS });
       check(r.errors === 0, `${s.name} ${kind}: ${r.errors} failed calls`);
       const key = `${s.name}|${kind}`;
       runs.set(key, [...(runs.get(key) ?? []), r]);
     }
+    if (process.env.STATS === '1')
+      for (const h of heads) console.log(s.name, JSON.stringify(await statsOf(h)));
     await Promise.all(heads.map((h) => h.stop()));
   }
 }
 
+function statsOf(h: Head): Promise<unknown> {
+  return new Promise((resolve) => {
+    const onMsg = (m: { stats?: unknown }) => {
+      if (m.stats === undefined) return;
+      h.child.off('message', onMsg);
+      resolve(m.stats);
+    };
+    h.child.on('message', onMsg);
+    h.child.send({ stats: true });
+  });
+}
+
 function costs(rows: Row[], results: Map<string, number>): Row[] {
-  const cost = (kind: LoadKind, on: string, off: string, what: string) => {
+  const cost = (kind: LoadKind, on: string | undefined, off: string | undefined, what: string) => {
+    if (!on || !off) return;
     const v = 100 * (1 - results.get(`${on}|${kind}`)! / results.get(`${off}|${kind}`)!);
     rows.push({ bench: 'heads', metric: `upcall cost, ${kind}-heavy, ${what}`, value: v, unit: '%' });
     rows.at(-1)!.target = '< 5';
     rows.at(-1)!.ok = v < 5;
   };
-  for (const kind of ['stat', 'write'] as LoadKind[]) {
-    cost(kind, SETUPS[1].name, SETUPS[0].name, '1 head in-process');
-    cost(kind, SETUPS[4].name, SETUPS[3].name, '2 heads Redis');
+  for (const kind of KINDS) {
+    cost(kind, SETUPS[1]?.name, SETUPS[0]?.name, '1 head in-process');
+    cost(kind, SETUPS[4]?.name, SETUPS[3]?.name, '2 heads Redis');
   }
   return rows;
 }
@@ -254,7 +282,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'upcall-bench-heads-'));
   chmodSync(dir, 0o777); // the load runs as uid 1000
   try {
-    const rows = [...(await latency(dir)), ...(await throughput(dir))];
+    const rows = [...(LATENCY ? await latency(dir) : []), ...(await throughput(dir))];
     report('heads', rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });

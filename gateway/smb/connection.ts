@@ -22,7 +22,7 @@ import { closeOpensWhere } from './close-open';
 import type { SmbCommand } from './commands/command';
 import { ConnectionState } from './connection-state';
 import { Dispatcher } from './dispatcher';
-import { FrameDecoder, FramingError, frameHeader } from './framing';
+import { FrameDecoder, FramingError, frameBuffers, reuseFrameBuffer } from './framing';
 import { SMB1_PROTOCOL_ID, SMB2_PROTOCOL_ID, SMB2_TRANSFORM_PROTOCOL_ID } from './header';
 import type { ServerContext } from './server-context';
 import type { SmbSession } from './session';
@@ -98,6 +98,8 @@ export class SmbConnection {
   }
 
   private handle(frame: Buffer): void {
+    // The frame as read (maybe a pooled buffer), kept apart from its decrypted message.
+    const received = frame;
     const first = this.firstMessage;
     this.firstMessage = false;
     if (frame.length < 4) {
@@ -144,6 +146,8 @@ export class SmbConnection {
         },
       )
       .finally(() => {
+        // Settled: no command holds a view of the request any more (see reuseFrameBuffer).
+        reuseFrameBuffer(received);
         this.inFlightBytes -= size;
         this.pump();
       });
@@ -177,8 +181,9 @@ export class SmbConnection {
 
   private send(payload: Buffer): void {
     if (this.closed) return;
-    this.socket.write(frameHeader(payload.length));
-    if (!this.socket.write(payload)) this.writeBlocked = true;
+    // One write per response where possible (framing.ts): a write is a syscall.
+    for (const b of frameBuffers(payload))
+      if (!this.socket.write(b, () => reuseFrameBuffer(b))) this.writeBlocked = true;
   }
 
   private drop(reason: string): void {

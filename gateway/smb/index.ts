@@ -2,6 +2,7 @@
 
 export { COMMANDS } from './commands';
 export type { SmbCommand } from './commands/command';
+export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 export { NtStatus, ntStatusName, SmbError, toNtStatus } from './ntstatus';
 export {
   ALL_DIALECTS,

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { Cred } from '../backend/backend';
 import type { NtlmServer } from './auth';
+import { CachingTable } from './leases/caching-table';
 import { LockTable } from './lock-table';
 import { LockWaits } from './lock-waits';
 import { NotifyTable } from './notify-table';
@@ -55,6 +56,8 @@ export interface SmbLimits {
   readonly maxSessionsPerConnection: number;
   /** Tree connects per session. */
   readonly maxTreesPerSession: number;
+  /** How long an oplock or lease break waits for its acknowledgment (MS-SMB2 §3.3.2.1: 35 s). */
+  readonly breakTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: SmbLimits = {
@@ -64,6 +67,7 @@ export const DEFAULT_LIMITS: SmbLimits = {
   maxOutstandingBytes: 64 * 1024 * 1024,
   maxSessionsPerConnection: 64,
   maxTreesPerSession: 256,
+  breakTimeoutMs: 35_000,
 };
 
 export interface ServerContextOptions {
@@ -94,6 +98,8 @@ export class ServerContext {
   /** Blocking LOCK requests waiting for their range. */
   readonly lockWaits = new LockWaits(this.locks);
   readonly limits: SmbLimits;
+  /** Oplocks and leases, and their breaks. */
+  readonly caching: CachingTable;
   readonly requireSigning: boolean;
   readonly encryption: SmbEncryptionMode;
   /**
@@ -123,6 +129,7 @@ export class ServerContext {
     if (this.limits.maxIoSize < 65536 || this.limits.maxFrameSize < this.limits.maxIoSize + 4096)
       throw new RangeError('limits: maxIoSize >= 64 KiB and maxFrameSize >= maxIoSize + 4 KiB');
     this.serverGuid = o.serverGuid ?? randomBytes(16);
+    this.caching = new CachingTable(this.limits.breakTimeoutMs, this.log, (ino) => this.opens.opensOf(ino));
   }
 
   /** A server-wide unique SessionId: never 0 or all ones (MS-SMB2 §3.3.5.5.1). */

@@ -65,6 +65,8 @@ export interface SmbCommand {
   readonly name: string;
   /** The request's StructureSize (MS-SMB2 §2.2.x); the body must hold at least its even part. */
   readonly structureSize: number;
+  /** Several accepted StructureSizes (OPLOCK_BREAK: 24 for an oplock, 36 for a lease). */
+  readonly structureSizes?: readonly number[];
   readonly needs: Needs;
   /** max(bytes sent, bytes expected back), for the CreditCharge check (§3.3.5.2.5). */
   payloadSize?(body: Buffer): number;

@@ -7,8 +7,8 @@
  * Capabilities, MaxTransact/Read/WriteSize, SystemTime, ServerStartTime, the security buffer
  * (our SPNEGO hint, at 128 from the header) and, for 3.1.1, the negotiate contexts after it.
  *
- * We pick the highest dialect both sides offer, advertise LARGE_MTU from 2.1 on and nothing we
- * do not implement (no leasing, multichannel, DFS). Encryption (unless smbEncryption is 'off'):
+ * We pick the highest dialect both sides offer, advertise LARGE_MTU and LEASING from 2.1 on and nothing we
+ * do not implement (no multichannel, DFS). Encryption (unless smbEncryption is 'off'):
  * 3.0/3.0.2 set SMB2_GLOBAL_CAP_ENCRYPTION when the client offered it (cipher AES-128-CCM); 3.1.1
  * answers ENCRYPTION_CAPABILITIES with the first cipher the client lists. A second NEGOTIATE on
  * a negotiated connection ends it without a reply.
@@ -76,7 +76,7 @@ export const negotiate: SmbCommand = {
       SMB2_NEGOTIATE_SIGNING_ENABLED | (server.requireSigning ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0);
     // One expression, one term per capability (3.1.1 negotiates encryption by context instead).
     conn.serverCapabilities =
-      (dialect >= Dialect.SMB2_10 ? Smb2Capabilities.LARGE_MTU : 0) |
+      (dialect >= Dialect.SMB2_10 ? Smb2Capabilities.LARGE_MTU | Smb2Capabilities.LEASING : 0) |
       (conn.cipher && dialect < Dialect.SMB3_11 ? Smb2Capabilities.ENCRYPTION : 0);
     ctx.log.debug('negotiated', { dialect: hex(dialect), offered: hexList(offered), cipher: conn.cipher });
     const preauth = conn.preauth;
