@@ -37,6 +37,18 @@ function notifyBody(fileId: Buffer): Buffer {
   return b;
 }
 
+/** IOCTL (§2.2.31) FSCTL_CREATE_OR_GET_OBJECT_ID on `fileId`, up to 64 bytes out. */
+function objectIdBody(fileId: Buffer): Buffer {
+  const b = Buffer.alloc(56);
+  b.writeUInt16LE(57, 0);
+  b.writeUInt32LE(0x000900c0, 4);
+  fileId.copy(b, 8);
+  b.writeUInt32LE(64 + 56, 24);
+  b.writeUInt32LE(64, 44);
+  b.writeUInt32LE(1, 48);
+  return b;
+}
+
 /** QUERY_INFO (§2.2.37) FileBasicInformation of `fileId`. */
 function basicInfoBody(fileId: Buffer): Buffer {
   const b = Buffer.alloc(41);
@@ -172,6 +184,26 @@ describe('SMB2 compound requests', () => {
     await c.close(Buffer.from(replies[0]!.body.subarray(64, 80)));
     // Closing the directory would complete a parked notify (NOTIFY_CLEANUP): none was left.
     await expect(c.nextFrame(300)).rejects.toThrow('no SMB2 frame');
+    c.end();
+  });
+
+  test('CREATE + FSCTL_CREATE_OR_GET_OBJECT_ID + CLOSE related (compound.related3): one stable 64-byte id', async () => {
+    const c = await loggedOn(srv.port);
+    const chain = () =>
+      c.compound([
+        { command: Cmd.CREATE, body: createBody('objid.txt', { disposition: 3 }) },
+        { command: Cmd.IOCTL, body: objectIdBody(CHAINED_FILE_ID), flags: RELATED },
+        { command: Cmd.CLOSE, body: closeBody(CHAINED_FILE_ID), flags: RELATED },
+      ]);
+    const first = await chain();
+    expect(first.map((r) => r.status)).toEqual([0, 0, 0]);
+    const out = (r: (typeof first)[number]) => r.body.subarray(112 - 64, 112 - 64 + r.body.readUInt32LE(36));
+    expect(out(first[1]!).length).toBe(64);
+    expect(out(first[1]!).subarray(32, 48)).toEqual(out(first[1]!).subarray(0, 16));
+    expect(out((await chain())[1]!)).toEqual(out(first[1]!));
+    // With nothing to inherit (first member), the handle is closed.
+    const [r] = await c.compound([{ command: Cmd.IOCTL, body: objectIdBody(CHAINED_FILE_ID) }]);
+    expect(r!.status).toBe(S.FILE_CLOSED);
     c.end();
   });
 });
