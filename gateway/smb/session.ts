@@ -64,9 +64,9 @@ export class SmbSession {
     return tree;
   }
 
-  /** Responses sent outside a request's flow (async) are encrypted. */
+  /** Responses sent outside a request's flow (async) are encrypted: the client encrypts, or we asked it to. */
   get encryptsAsync(): boolean {
-    return this.cipher !== undefined && this.clientEncrypts;
+    return this.cipher !== undefined && (this.clientEncrypts || this.encryptData);
   }
 
   /** Whether this session has a key to sign with. */
