@@ -44,6 +44,9 @@ export class SmbSession {
   readonly trees = new Map<number, TreeConnect>();
   private nextTreeId = 1;
 
+  /** A second channel of a session on another connection (see `bindChannel`); never re-authenticated. */
+  readonly isChannel: boolean = false;
+
   constructor(
     readonly id: bigint,
     /** The connection it was set up on (a reconnect on another connection logs it off there). */
@@ -82,4 +85,26 @@ export class SmbSession {
   verify(message: Buffer): boolean {
     return this.signingKey !== undefined && verifySignature(message, this.signingKey, this.signingAlgorithm);
   }
+}
+
+/**
+ * MS-SMB2 §3.3.1.14 Channel: the session as seen on another connection bound to it. It shares
+ * everything (identity, trees, cipher keys) with `session` but signs with its own key and
+ * algorithm, and knows its own connection.
+ */
+export function bindChannel(
+  session: SmbSession,
+  conn: ConnectionState,
+  signingKey: Buffer,
+  signingAlgorithm: SigningAlgorithm,
+): SmbSession {
+  const channel = Object.create(session) as SmbSession;
+  Object.defineProperties(channel, {
+    conn: { value: conn },
+    isChannel: { value: true },
+    signingKey: { value: signingKey, writable: true },
+    signingAlgorithm: { value: signingAlgorithm, writable: true },
+    auth: { value: undefined, writable: true },
+  });
+  return channel;
 }

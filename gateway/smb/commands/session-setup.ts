@@ -28,7 +28,7 @@ import { SmbSession } from '../session';
 import { newSessionCipher } from '../transform';
 import { bufferAt } from '../wire';
 import { type CommandContext, responseBody, type SmbCommand, type SmbResponse } from './command';
-import { foreignSession, refuseBinding } from './session-bind';
+import { bindSession, foreignSession } from './session-bind';
 
 const SMB2_SESSION_FLAG_BINDING = 0x01;
 const SMB2_SESSION_FLAG_IS_NULL = 0x0002;
@@ -41,7 +41,7 @@ export const sessionSetup: SmbCommand = {
   needs: 'connection',
   async run(ctx: CommandContext): Promise<SmbResponse> {
     const { conn, server, body, header } = ctx;
-    if (body[2]! & SMB2_SESSION_FLAG_BINDING) return refuseBinding(ctx);
+    if (body[2]! & SMB2_SESSION_FLAG_BINDING) return bindSession(ctx);
     const token = bufferAt(ctx.message, body.readUInt16LE(12), body.readUInt16LE(14), 'security buffer');
     let session: SmbSession;
     if (header.sessionId === 0n) {
@@ -53,6 +53,9 @@ export const sessionSetup: SmbCommand = {
     } else {
       const found = conn.sessions.get(header.sessionId);
       if (!found) return foreignSession(ctx);
+      // Samba: a session is re-authenticated on its own connection, not through a bound channel.
+      if (found.isChannel)
+        throw new SmbError(NtStatus.STATUS_ACCESS_DENIED, 're-authentication on a bound channel');
       session = found;
     }
     session.auth ??= server.ntlm.createSession();
@@ -175,7 +178,7 @@ async function logOff(ctx: CommandContext, session: SmbSession): Promise<void> {
   await closeOpensWhere(ctx.server, (o) => o.session === session, ctx.log);
 }
 
-function encode(sessionFlags: number, token: Buffer | undefined): Buffer {
+export function encode(sessionFlags: number, token: Buffer | undefined): Buffer {
   const t = token ?? Buffer.alloc(0);
   const b = responseBody(9, 8 + t.length);
   b.writeUInt16LE(sessionFlags, 2);

@@ -1,9 +1,10 @@
 /**
  * Sessions across connections (MS-SMB2 §3.3.1.5 GlobalSessionTable, §3.3.5.5): a reconnect
  * naming PreviousSessionId logs the old session off wherever it is; a failed re-authentication
- * ends the session; a bind (multichannel, not offered) is refused with Samba's status for the
+ * ends the session; a bind (multichannel) that does not match is refused with Samba's status for the
  * mismatch, and a plain SESSION_SETUP naming another connection's session is
  * USER_SESSION_DELETED — each signed by that session when the request carries its signature.
+ * (A successful bind is smbtorture's smb2.session.bind1 and bind_negative_smb3signCtoH*.)
  */
 import { verifySignature } from '../../../../gateway/smb/crypto';
 import { startTestSmbServer, type TestSmbServer } from '../../../helpers/smb-server';
@@ -14,6 +15,7 @@ const S = {
   LOGON_FAILURE: 0xc000006d,
   USER_SESSION_DELETED: 0xc0000203,
   REQUEST_NOT_ACCEPTED: 0xc00000d0,
+  ACCESS_DENIED: 0xc0000022,
   INVALID_PARAMETER: 0xc000000d,
 };
 
@@ -78,7 +80,6 @@ describe('SMB2 sessions across connections', () => {
   test.each([
     ['a 2.1 connection', [0x0210], S.REQUEST_NOT_ACCEPTED],
     ['a 3.0 connection (the session is 3.1.1)', [0x0300], S.INVALID_PARAMETER],
-    ['a 3.1.1 connection (multichannel is not offered)', [0x0311], S.REQUEST_NOT_ACCEPTED],
   ])('a bind from %s is refused, signed by the session', async (_t, dialects, status) => {
     const a = track(await loggedOn(srv.port, [0x0311]));
     const b = track(await Smb2TestClient.connect(srv.port));
@@ -94,6 +95,15 @@ describe('SMB2 sessions across connections', () => {
     const u = await b.send(Cmd.SESSION_SETUP, setupBody(true), { sessionId: a.sessionId, sign: false });
     expect(u.status).toBe(status);
     expect(u.flags & 8).toBe(0);
+  });
+
+  test('a bind that matches but is not signed with the session key is ACCESS_DENIED, unsigned', async () => {
+    const a = track(await loggedOn(srv.port, [0x0311]));
+    const b = track(await Smb2TestClient.connect(srv.port));
+    await b.negotiate([0x0311]);
+    const r = await b.send(Cmd.SESSION_SETUP, setupBody(true), { sessionId: a.sessionId, sign: false });
+    expect(r.status).toBe(S.ACCESS_DENIED);
+    expect(r.flags & 8).toBe(0);
   });
 
   test("a plain SESSION_SETUP naming another connection's session is USER_SESSION_DELETED", async () => {
