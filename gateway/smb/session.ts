@@ -42,6 +42,8 @@ export class SmbSession {
   /** 3.1.1: Session.PreauthIntegrityHashValue, forked from the connection's at the first SESSION_SETUP. */
   preauth?: PreauthHash;
   readonly trees = new Map<number, TreeConnect>();
+  /** Other connections bound to this session (multichannel); a channel object shares this set. */
+  readonly channels = new Set<ConnectionState>();
   private nextTreeId = 1;
 
   /** A second channel of a session on another connection (see `bindChannel`); never re-authenticated. */
@@ -99,6 +101,7 @@ export function bindChannel(
   signingAlgorithm: SigningAlgorithm,
 ): SmbSession {
   const channel = Object.create(session) as SmbSession;
+  session.channels.add(conn);
   Object.defineProperties(channel, {
     conn: { value: conn },
     isChannel: { value: true },
@@ -107,4 +110,14 @@ export function bindChannel(
     auth: { value: undefined, writable: true },
   });
   return channel;
+}
+
+/** Removes the session from every connection holding it (its own and bound ones) and from `global`. */
+export function unlinkSession(session: SmbSession, global: Map<bigint, SmbSession>): SmbSession {
+  const root = global.get(session.id) ?? session;
+  for (const c of [root.conn, ...root.channels]) c?.sessions.delete(session.id);
+  session.conn?.sessions.delete(session.id);
+  if (global.get(session.id) === root) global.delete(session.id);
+  root.trees.clear();
+  return root;
 }

@@ -24,7 +24,7 @@ import { type ConnectionState, SMB2_NEGOTIATE_SIGNING_REQUIRED } from '../connec
 import { cipherKeySize, deriveSmb3Keys } from '../crypto';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Dialect } from '../server-context';
-import { SmbSession } from '../session';
+import { SmbSession, unlinkSession } from '../session';
 import { newSessionCipher } from '../transform';
 import { bufferAt } from '../wire';
 import { type CommandContext, responseBody, type SmbCommand, type SmbResponse } from './command';
@@ -172,10 +172,8 @@ async function logOffPrevious(ctx: CommandContext, session: SmbSession, previous
 
 /** The session goes from its connection and the global table; its trees and opens close. */
 async function logOff(ctx: CommandContext, session: SmbSession): Promise<void> {
-  if (ctx.server.sessions.get(session.id) === session) ctx.server.sessions.delete(session.id);
-  session.conn?.sessions.delete(session.id);
-  session.trees.clear();
-  await closeOpensWhere(ctx.server, (o) => o.session === session, ctx.log);
+  unlinkSession(session, ctx.server.sessions);
+  await closeOpensWhere(ctx.server, (o) => o.session.id === session.id, ctx.log);
 }
 
 export function encode(sessionFlags: number, token: Buffer | undefined): Buffer {
