@@ -53,9 +53,6 @@ export const sessionSetup: SmbCommand = {
     } else {
       const found = conn.sessions.get(header.sessionId);
       if (!found) return foreignSession(ctx);
-      // Samba: a session is re-authenticated on its own connection, not through a bound channel.
-      if (found.isChannel)
-        throw new SmbError(NtStatus.STATUS_ACCESS_DENIED, 're-authentication on a bound channel');
       session = found;
     }
     session.auth ??= server.ntlm.createSession();
@@ -87,6 +84,10 @@ export const sessionSetup: SmbCommand = {
         r.code === 'MALFORMED' ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_LOGON_FAILURE;
       throw new SmbError(status, `logon failed: ${r.reason}`);
     }
+    // As Samba: a re-authentication through a bound channel that succeeds is still refused
+    // (ACCESS_DENIED, the session unchanged); one that fails ends the session like any other.
+    if (session.isChannel)
+      throw new SmbError(NtStatus.STATUS_ACCESS_DENIED, 're-authentication through a bound channel');
     const wasValid = session.valid;
     establish(conn, session, r, body[3]!);
     if (!wasValid) {
