@@ -198,8 +198,11 @@ export class Dispatcher {
     related: boolean,
   ): ResponseMember | undefined {
     if (!(h.flags & Smb2Flags.SIGNED) || h.command === Smb2Command.NEGOTIATE) return undefined;
-    const other = this.conn.server.sessions.get(chain.sessionId);
-    if (!other?.verify(message)) return undefined;
+    const server = this.conn.server;
+    const live = server.sessions.get(chain.sessionId);
+    const candidates = live ? [live] : (server.endedSessions.get(chain.sessionId) ?? []);
+    const other = candidates.find((s) => s.verify(message));
+    if (!other) return undefined;
     return this.reply(h, chain, related, undefined, NtStatus.STATUS_USER_SESSION_DELETED, {
       body: errorBody(),
       signWith: other,

@@ -112,12 +112,20 @@ export function bindChannel(
   return channel;
 }
 
-/** Removes the session from every connection holding it (its own and bound ones) and from `global`. */
-export function unlinkSession(session: SmbSession, global: Map<bigint, SmbSession>): SmbSession {
+/**
+ * Removes the session from every connection holding it (its own and bound ones) and from
+ * `global`; returns what each connection held (the session and its channels).
+ */
+export function unlinkSession(session: SmbSession, global: Map<bigint, SmbSession>): SmbSession[] {
   const root = global.get(session.id) ?? session;
-  for (const c of [root.conn, ...root.channels]) c?.sessions.delete(session.id);
+  const held: SmbSession[] = [root];
+  for (const c of [root.conn, ...root.channels]) {
+    const s = c?.sessions.get(session.id);
+    if (s && !held.includes(s)) held.push(s);
+    c?.sessions.delete(session.id);
+  }
   session.conn?.sessions.delete(session.id);
   if (global.get(session.id) === root) global.delete(session.id);
   root.trees.clear();
-  return root;
+  return held;
 }

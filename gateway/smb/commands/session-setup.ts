@@ -34,6 +34,8 @@ const SMB2_SESSION_FLAG_BINDING = 0x01;
 const SMB2_SESSION_FLAG_IS_NULL = 0x0002;
 const SMB2_SESSION_FLAG_ENCRYPT_DATA = 0x0004;
 const SECURITY_BUFFER_OFFSET = 72;
+/** How many sessions ended by a failed re-authentication are remembered (see ServerContext.endedSessions). */
+const ENDED_SESSIONS_KEPT = 256;
 
 export const sessionSetup: SmbCommand = {
   name: 'SESSION_SETUP',
@@ -70,7 +72,7 @@ export const sessionSetup: SmbCommand = {
     session.auth = undefined;
     if (r.status === 'denied') {
       // A failed re-authentication ends the session, as on Samba (smb2.session.reauth6).
-      if (session.valid) await logOff(ctx, session);
+      if (session.valid) await logOff(ctx, session, true);
       else conn.sessions.delete(session.id);
       server.log.warn('SMB logon failed', {
         client: conn.peer,
@@ -172,8 +174,13 @@ async function logOffPrevious(ctx: CommandContext, session: SmbSession, previous
 }
 
 /** The session goes from its connection and the global table; its trees and opens close. */
-async function logOff(ctx: CommandContext, session: SmbSession): Promise<void> {
-  unlinkSession(session, ctx.server.sessions);
+async function logOff(ctx: CommandContext, session: SmbSession, remember = false): Promise<void> {
+  const held = unlinkSession(session, ctx.server.sessions);
+  if (remember) {
+    const ended = ctx.server.endedSessions;
+    ended.set(session.id, held);
+    if (ended.size > ENDED_SESSIONS_KEPT) ended.delete(ended.keys().next().value!);
+  }
   await closeOpensWhere(ctx.server, (o) => o.session.id === session.id, ctx.log);
 }
 
