@@ -5,6 +5,7 @@
  * hash and signing algorithm, the credit window, and the sessions on this connection.
  */
 import type { Logger } from 'winston';
+import type { NtlmServerSession } from './auth';
 import { CreditWindow } from './credits';
 import type { CipherName, PreauthHash, SigningAlgorithm } from './crypto';
 import { Dialect, type ServerContext } from './server-context';
@@ -46,6 +47,8 @@ export class ConnectionState {
   preauth?: PreauthHash;
   readonly credits: CreditWindow;
   readonly sessions = new Map<bigint, SmbSession>();
+  /** Session binds under way on this connection (multichannel, commands/session-bind.ts). */
+  readonly binds = new Map<bigint, { auth: NtlmServerSession; preauth?: PreauthHash }>();
   /** Writes one response frame outside the request/response flow (async responses, §3.3.4.4). */
   sender?: (payload: Buffer) => void;
 

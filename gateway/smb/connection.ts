@@ -23,7 +23,13 @@ import type { SmbCommand } from './commands/command';
 import { ConnectionState } from './connection-state';
 import { Dispatcher } from './dispatcher';
 import { FrameDecoder, FramingError, frameBuffers, reuseFrameBuffer } from './framing';
-import { SMB1_PROTOCOL_ID, SMB2_PROTOCOL_ID, SMB2_TRANSFORM_PROTOCOL_ID } from './header';
+import {
+  SMB1_PROTOCOL_ID,
+  SMB2_HEADER_SIZE,
+  SMB2_PROTOCOL_ID,
+  SMB2_TRANSFORM_PROTOCOL_ID,
+  Smb2Command,
+} from './header';
 import type { ServerContext } from './server-context';
 import type { SmbSession } from './session';
 import { answerSmb1Negotiate, Smb1Error } from './smb1-negotiate';
@@ -136,9 +142,10 @@ export class SmbConnection {
       .handleFrame(frame, sealer !== undefined)
       .then(
         (r) => {
-          if ('frame' in r)
-            this.send(sealer?.cipher ? encryptTransform(r.frame, sealer.id, sealer.cipher) : r.frame);
-          else if ('disconnect' in r) this.drop(r.disconnect);
+          if ('frame' in r) {
+            const seal = this.sealerFor(r.frame, sealer);
+            this.send(seal?.cipher ? encryptTransform(r.frame, seal.id, seal.cipher) : r.frame);
+          } else if ('disconnect' in r) this.drop(r.disconnect);
         },
         (err: unknown) => {
           this.log.error('SMB2 dispatch failed', { cause: err instanceof Error ? err.stack : String(err) });
@@ -151,6 +158,20 @@ export class SmbConnection {
         this.inFlightBytes -= size;
         this.pump();
       });
+  }
+
+  /**
+   * §3.3.4.1.4: the session a response frame is encrypted under — the one its request came
+   * encrypted for, else a session that asked for encryption (ENCRYPT_DATA, smbEncryption
+   * 'desired'/'required') once it is set up, as Samba does.
+   */
+  private sealerFor(frame: Buffer, request: SmbSession | undefined): SmbSession | undefined {
+    if (request) return request;
+    if (frame.length < SMB2_HEADER_SIZE) return undefined;
+    const command = frame.readUInt16LE(12);
+    if (command === Smb2Command.NEGOTIATE || command === Smb2Command.SESSION_SETUP) return undefined;
+    const s = this.state.sessions.get(frame.readBigUInt64LE(40));
+    return s?.cipher && s.encryptData && s.valid ? s : undefined;
   }
 
   /** The plaintext of a TRANSFORM frame and its session, or undefined once the connection is dropped. */

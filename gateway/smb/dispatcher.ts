@@ -150,7 +150,15 @@ export class Dispatcher {
       return fail(
         new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'related request without a session to inherit'),
       );
-    const signErr = encrypted ? undefined : checkSignature(conn, message, h, session);
+    // A SESSION_SETUP naming a session this connection does not hold (a bind, or a stray one)
+    // is checked by the command against the global session table (session-bind.ts).
+    const foreign = h.command === Smb2Command.SESSION_SETUP && !session;
+    const stray =
+      !foreign && !session && chain.sessionId !== 0n
+        ? this.strayReply(message, h, chain, related)
+        : undefined;
+    if (stray) return stray;
+    const signErr = encrypted || foreign ? undefined : checkSignature(conn, message, h, session);
     if (signErr) return fail(signErr);
     if (!encrypted && session?.rejectUnencrypted && session.valid && !UNENCRYPTED_OK.has(h.command))
       return fail(
@@ -176,6 +184,29 @@ export class Dispatcher {
       if (err instanceof DisconnectError) throw err;
       return fail(err);
     }
+  }
+
+  /**
+   * A signed request naming a session of another connection (one it is not bound to): as
+   * Samba (bug 14512), USER_SESSION_DELETED signed with that session's key, which the client
+   * holds and checks; undefined when the request does not carry that session's signature.
+   */
+  private strayReply(
+    message: Buffer,
+    h: Smb2Header,
+    chain: ChainState,
+    related: boolean,
+  ): ResponseMember | undefined {
+    if (!(h.flags & Smb2Flags.SIGNED) || h.command === Smb2Command.NEGOTIATE) return undefined;
+    const server = this.conn.server;
+    const live = server.sessions.get(chain.sessionId);
+    const candidates = live ? [live] : (server.endedSessions.get(chain.sessionId) ?? []);
+    const other = candidates.find((s) => s.verify(message));
+    if (!other) return undefined;
+    return this.reply(h, chain, related, undefined, NtStatus.STATUS_USER_SESSION_DELETED, {
+      body: errorBody(),
+      signWith: other,
+    });
   }
 
   /**

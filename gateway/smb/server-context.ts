@@ -107,6 +107,11 @@ export class ServerContext {
    * client reconnecting on a new connection can name its old session (PreviousSessionId).
    */
   readonly sessions = new Map<bigint, SmbSession>();
+  /**
+   * Sessions ended under a client that still holds their keys (a failed re-authentication on
+   * one channel): their stray requests get a signed USER_SESSION_DELETED. Bounded, oldest out.
+   */
+  readonly endedSessions = new Map<bigint, SmbSession[]>();
   readonly dialects: readonly number[];
   readonly log: Logger;
   readonly credFor: (user: string, anonymous: boolean) => Cred;

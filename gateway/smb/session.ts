@@ -42,7 +42,12 @@ export class SmbSession {
   /** 3.1.1: Session.PreauthIntegrityHashValue, forked from the connection's at the first SESSION_SETUP. */
   preauth?: PreauthHash;
   readonly trees = new Map<number, TreeConnect>();
+  /** Other connections bound to this session (multichannel); a channel object shares this set. */
+  readonly channels = new Set<ConnectionState>();
   private nextTreeId = 1;
+
+  /** A second channel of a session on another connection (see `bindChannel`); never re-authenticated. */
+  readonly isChannel: boolean = false;
 
   constructor(
     readonly id: bigint,
@@ -64,9 +69,9 @@ export class SmbSession {
     return tree;
   }
 
-  /** Responses sent outside a request's flow (async) are encrypted. */
+  /** Responses sent outside a request's flow (async) are encrypted: the client encrypts, or we asked it to. */
   get encryptsAsync(): boolean {
-    return this.cipher !== undefined && this.clientEncrypts;
+    return this.cipher !== undefined && (this.clientEncrypts || this.encryptData);
   }
 
   /** Whether this session has a key to sign with. */
@@ -82,4 +87,45 @@ export class SmbSession {
   verify(message: Buffer): boolean {
     return this.signingKey !== undefined && verifySignature(message, this.signingKey, this.signingAlgorithm);
   }
+}
+
+/**
+ * MS-SMB2 §3.3.1.14 Channel: the session as seen on another connection bound to it. It shares
+ * everything (identity, trees, cipher keys) with `session` but signs with its own key and
+ * algorithm, and knows its own connection.
+ */
+export function bindChannel(
+  session: SmbSession,
+  conn: ConnectionState,
+  signingKey: Buffer,
+  signingAlgorithm: SigningAlgorithm,
+): SmbSession {
+  const channel = Object.create(session) as SmbSession;
+  session.channels.add(conn);
+  Object.defineProperties(channel, {
+    conn: { value: conn },
+    isChannel: { value: true },
+    signingKey: { value: signingKey, writable: true },
+    signingAlgorithm: { value: signingAlgorithm, writable: true },
+    auth: { value: undefined, writable: true },
+  });
+  return channel;
+}
+
+/**
+ * Removes the session from every connection holding it (its own and bound ones) and from
+ * `global`; returns what each connection held (the session and its channels).
+ */
+export function unlinkSession(session: SmbSession, global: Map<bigint, SmbSession>): SmbSession[] {
+  const root = global.get(session.id) ?? session;
+  const held: SmbSession[] = [root];
+  for (const c of [root.conn, ...root.channels]) {
+    const s = c?.sessions.get(session.id);
+    if (s && !held.includes(s)) held.push(s);
+    c?.sessions.delete(session.id);
+  }
+  session.conn?.sessions.delete(session.id);
+  if (global.get(session.id) === root) global.delete(session.id);
+  root.trees.clear();
+  return held;
 }

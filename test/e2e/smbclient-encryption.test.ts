@@ -3,7 +3,7 @@
  * gets a file byte for byte over 3.1.1 (AES-128-GCM, its first choice) and over 3.0 (-m SMB3_00,
  * AES-128-CCM). The same client refuses to work against a head with smbEncryption 'off', which
  * shows the flag is enforced; with 'required', a default smbclient (which follows the server's
- * ENCRYPT_DATA) works and an SMB 2.1 client is refused.
+ * ENCRYPT_DATA) works and an SMB 2.1 client is refused; with 'desired' both work.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -68,5 +68,14 @@ describePeer('smbclient: SMB3 encryption', 'smbclient', smbclientPresent, () => 
     expect((await readFile(join(local, 'back-req.bin'))).equals(data)).toBe(true);
     const old = await smbclient('ls', { port, cwd: local, protocol: 'SMB2_10' });
     expect(old.stdout + old.stderr).toContain('NT_STATUS_ACCESS_DENIED');
+  });
+
+  test("smbEncryption 'desired': a default smbclient works encrypted, and SMB 2.1 still works in the clear", async () => {
+    const port = await head('desired');
+    await smbclientOk('put data.bin des.bin; get des.bin back-des.bin', { port, cwd: local });
+    expect((await readFile(join(local, 'back-des.bin'))).equals(data)).toBe(true);
+    expect(
+      parseLs(await smbclientOk('ls', { port, cwd: local, protocol: 'SMB2_10' })).map((e) => e.name),
+    ).toContain('des.bin');
   });
 });

@@ -262,12 +262,20 @@ export class Smb2TestClient {
   }
 
   /** Two-leg NTLMv2 logon (SPNEGO by default); sets sessionId and the signing key on success. */
-  async sessionSetup(user: string, password: string, spnego = true, securityMode = 1): Promise<Reply> {
+  async sessionSetup(
+    user: string,
+    password: string,
+    spnego = true,
+    securityMode = 1,
+    /** `reauth`: re-authenticate this client's session; `previousSessionId`: reconnect after it. */
+    o: { reauth?: boolean; previousSessionId?: bigint } = {},
+  ): Promise<Reply> {
     const ntlm = new NtlmTestClient({ user, password, domain: 'WORKGROUP', spnego });
     const leg = async (token: Buffer, sessionId: bigint) => {
       const body = Buffer.alloc(24 + token.length);
       body.writeUInt16LE(25, 0);
       body[3] = securityMode;
+      body.writeBigUInt64LE(o.previousSessionId ?? 0n, 16);
       body.writeUInt16LE(64 + 24, 12);
       body.writeUInt16LE(token.length, 14);
       token.copy(body, 24);
@@ -276,7 +284,7 @@ export class Smb2TestClient {
       const r = parseReplies((await this.nextFrame())!)[0]!;
       return { msg, r };
     };
-    const first = await leg(ntlm.negotiate(), 0n);
+    const first = await leg(ntlm.negotiate(), o.reauth ? this.sessionId : 0n);
     let preauth = this.hash(this.hash(this.preauth, first.msg), first.r.raw);
     const sid = first.r.sessionId;
     const tok = first.r.body.subarray(
@@ -285,7 +293,8 @@ export class Smb2TestClient {
     );
     const second = await leg(ntlm.authenticate(tok), sid);
     preauth = this.hash(preauth, second.msg);
-    if (second.r.status === 0) {
+    // A re-authentication keeps the session's keys (MS-SMB2 §3.3.5.5.3).
+    if (second.r.status === 0 && !o.reauth) {
       this.sessionId = sid;
       const key = ntlm.exportedSessionKey!.subarray(0, 16);
       this.sessionKey = Buffer.from(key);

@@ -1,7 +1,7 @@
 /**
  * SMB2 LOCK (MS-SMB2 §2.2.26 request, §2.2.27 response, §3.3.5.14 processing).
  *
- * Request: StructureSize 48, LockCount, LockSequence (ignored: no resilient handles), FileId,
+ * Request: StructureSize 48, LockCount, LockSequence (replay detection, below), FileId,
  * then LockCount SMB2_LOCK_ELEMENTs of 24 bytes (Offset, Length, Flags, Reserved). Either every
  * element unlocks (flags exactly UNLOCK; each must name a range this Open locked, else
  * STATUS_RANGE_NOT_LOCKED) or
@@ -10,7 +10,13 @@
  * took are given back, so a request succeeds or fails as a whole. A single blocking lock
  * (without FAIL_IMMEDIATELY) that conflicts goes async and waits for the range (LockWaits).
  * Response: StructureSize 4.
+ *
+ * Lock replay (§3.3.5.14, SMB 3.x with multichannel): LockSequence carries a 4-bit number and a
+ * 28-bit index; for an index 1..64, a request repeating the number last stored at that index
+ * succeeds without locking again (the client resent it, e.g. on another channel); otherwise the
+ * entry is invalidated, the request runs, and a success stores its number.
  */
+import { Smb2Capabilities } from '../connection-state';
 import { Smb2Command, Smb2Flags } from '../header';
 import { NtStatus, SmbError } from '../ntstatus';
 import type { Open } from '../open-table';
@@ -29,6 +35,23 @@ interface Element {
 }
 
 const bad = (why: string) => new SmbError(NtStatus.STATUS_INVALID_PARAMETER, why);
+
+/** §3.3.1.10 Open.LockSequenceArray: 64 entries of the last successful sequence number. */
+const lockSequences = new WeakMap<Open, (number | undefined)[]>();
+
+/** The replay bucket of this request, or undefined when replay detection does not apply. */
+function replayBucket(
+  ctx: CommandContext,
+  open: Open,
+): { entries: (number | undefined)[]; i: number; n: number } | undefined {
+  if (!(ctx.conn.is3x && ctx.conn.serverCapabilities & Smb2Capabilities.MULTI_CHANNEL)) return undefined;
+  const seq = ctx.body.readUInt32LE(4);
+  const index = seq >>> 4;
+  if (index < 1 || index > 64) return undefined;
+  const entries = lockSequences.get(open) ?? new Array<number | undefined>(64);
+  lockSequences.set(open, entries);
+  return { entries, i: index - 1, n: seq & 0xf };
+}
 
 function elements(body: Buffer, count: number): Element[] {
   if (count === 0) throw bad('LockCount 0');
@@ -70,42 +93,53 @@ export const lock: SmbCommand = {
     const els = elements(ctx.body, ctx.body.readUInt16LE(2));
     const open = openAt(ctx, 8);
     if (open.isDir) throw bad('LOCK on a directory');
-    const locks = ctx.server.locks;
-    if (els[0]!.flags & UNLOCK) {
-      // One element after another, as Windows does: an earlier range not locked answers
-      // RANGE_NOT_LOCKED before a later element's bad flags are seen.
-      for (const e of els) {
-        if (e.flags !== UNLOCK) throw bad(`flags 0x${e.flags.toString(16)} in an unlock request`);
-        if (!locks.unlock(open, e.offset, e.length))
-          throw new SmbError(NtStatus.STATUS_RANGE_NOT_LOCKED, `unlock of ${e.offset}+${e.length}`);
-        ctx.server.lockWaits.retry(open.ino);
-      }
-      return { body: responseBody(4) };
+    const bucket = replayBucket(ctx, open);
+    if (bucket) {
+      if (bucket.entries[bucket.i] === bucket.n) return { body: responseBody(4) };
+      bucket.entries[bucket.i] = undefined;
     }
-    for (const e of els) {
-      const kind = e.flags & ~FAIL_IMMEDIATELY;
-      if (kind !== SHARED && kind !== EXCLUSIVE) throw bad(`lock flags 0x${e.flags.toString(16)}`);
-      if (els.length > 1 && !(e.flags & FAIL_IMMEDIATELY))
-        throw bad('several locks without FAIL_IMMEDIATELY');
-      if (e.offset + e.length > U64_END)
-        throw new SmbError(NtStatus.STATUS_INVALID_LOCK_RANGE, `${e.offset}+${e.length} wraps`);
-    }
-    ctx.server.caching.breakForWrite(open); // a lock breaks LEVEL_II oplocks, its own too (smb2.oplock.brl3)
-    const taken: Element[] = [];
-    for (const e of els) {
-      const ok = locks.tryLock({
-        open,
-        offset: e.offset,
-        length: e.length,
-        exclusive: (e.flags & EXCLUSIVE) !== 0,
-      });
-      if (!ok && els.length === 1 && !(e.flags & FAIL_IMMEDIATELY)) return park(ctx, open, e);
-      if (!ok) {
-        for (const t of taken) locks.unlock(open, t.offset, t.length);
-        throw new SmbError(NtStatus.STATUS_LOCK_NOT_GRANTED, `range ${e.offset}+${e.length} is locked`);
-      }
-      taken.push(e);
-    }
-    return { body: responseBody(4) };
+    const r = runLock(ctx, open, els);
+    if (bucket && r.status === undefined) bucket.entries[bucket.i] = bucket.n;
+    return r;
   },
 };
+
+/** The lock or unlock itself (§3.3.5.14 after the replay check). */
+function runLock(ctx: CommandContext, open: Open, els: Element[]): SmbResponse {
+  const locks = ctx.server.locks;
+  if (els[0]!.flags & UNLOCK) {
+    // One element after another, as Windows does: an earlier range not locked answers
+    // RANGE_NOT_LOCKED before a later element's bad flags are seen.
+    for (const e of els) {
+      if (e.flags !== UNLOCK) throw bad(`flags 0x${e.flags.toString(16)} in an unlock request`);
+      if (!locks.unlock(open, e.offset, e.length))
+        throw new SmbError(NtStatus.STATUS_RANGE_NOT_LOCKED, `unlock of ${e.offset}+${e.length}`);
+      ctx.server.lockWaits.retry(open.ino);
+    }
+    return { body: responseBody(4) };
+  }
+  for (const e of els) {
+    const kind = e.flags & ~FAIL_IMMEDIATELY;
+    if (kind !== SHARED && kind !== EXCLUSIVE) throw bad(`lock flags 0x${e.flags.toString(16)}`);
+    if (els.length > 1 && !(e.flags & FAIL_IMMEDIATELY)) throw bad('several locks without FAIL_IMMEDIATELY');
+    if (e.offset + e.length > U64_END)
+      throw new SmbError(NtStatus.STATUS_INVALID_LOCK_RANGE, `${e.offset}+${e.length} wraps`);
+  }
+  ctx.server.caching.breakForWrite(open); // a lock breaks LEVEL_II oplocks, its own too (smb2.oplock.brl3)
+  const taken: Element[] = [];
+  for (const e of els) {
+    const ok = locks.tryLock({
+      open,
+      offset: e.offset,
+      length: e.length,
+      exclusive: (e.flags & EXCLUSIVE) !== 0,
+    });
+    if (!ok && els.length === 1 && !(e.flags & FAIL_IMMEDIATELY)) return park(ctx, open, e);
+    if (!ok) {
+      for (const t of taken) locks.unlock(open, t.offset, t.length);
+      throw new SmbError(NtStatus.STATUS_LOCK_NOT_GRANTED, `range ${e.offset}+${e.length} is locked`);
+    }
+    taken.push(e);
+  }
+  return { body: responseBody(4) };
+}

@@ -5,6 +5,7 @@
  * was (the dispatcher holds the session until the response is out).
  */
 import { closeOpensWhere } from '../close-open';
+import { unlinkSession } from '../session';
 import { type CommandContext, responseBody, type SmbCommand, type SmbResponse, sessionOf } from './command';
 
 export const logoff: SmbCommand = {
@@ -13,10 +14,10 @@ export const logoff: SmbCommand = {
   needs: 'session',
   async run(ctx: CommandContext): Promise<SmbResponse> {
     const session = sessionOf(ctx);
+    // Through any channel, LOGOFF ends the session on every connection bound to it.
+    unlinkSession(session, ctx.server.sessions);
     ctx.conn.sessions.delete(session.id);
-    if (ctx.server.sessions.get(session.id) === session) ctx.server.sessions.delete(session.id);
-    session.trees.clear();
-    await closeOpensWhere(ctx.server, (o) => o.session === session, ctx.log);
+    await closeOpensWhere(ctx.server, (o) => o.session.id === session.id, ctx.log);
     return { body: responseBody(4) };
   },
 };

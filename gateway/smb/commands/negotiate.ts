@@ -77,7 +77,9 @@ export const negotiate: SmbCommand = {
     // One expression, one term per capability (3.1.1 negotiates encryption by context instead).
     conn.serverCapabilities =
       (dialect >= Dialect.SMB2_10 ? Smb2Capabilities.LARGE_MTU | Smb2Capabilities.LEASING : 0) |
-      (conn.cipher && dialect < Dialect.SMB3_11 ? Smb2Capabilities.ENCRYPTION : 0);
+      (conn.cipher && dialect < Dialect.SMB3_11 ? Smb2Capabilities.ENCRYPTION : 0) |
+      // 3.x sessions may be bound to further connections (commands/session-bind.ts).
+      (dialect >= Dialect.SMB3_00 ? Smb2Capabilities.MULTI_CHANNEL : 0);
     ctx.log.debug('negotiated', { dialect: hex(dialect), offered: hexList(offered), cipher: conn.cipher });
     const preauth = conn.preauth;
     return {

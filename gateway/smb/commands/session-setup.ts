@@ -11,7 +11,7 @@
  * non-final response, and derives the signing key from it (§3.3.5.5.3); the final response of
  * an authenticated (not null) session is signed for every dialect. A refused logon removes the
  * session, logs one warning line naming user, client and reason, and answers LOGON_FAILURE.
- * Session binding (multichannel) is not offered: STATUS_REQUEST_NOT_ACCEPTED.
+ * Session binding (multichannel) is not offered: see session-bind.ts for how it is refused.
  *
  * SMB 3.x also derives the session's cipher keys when the connection negotiated a cipher; with
  * smbEncryption 'desired' or 'required' the response sets SMB2_SESSION_FLAG_ENCRYPT_DATA, and
@@ -24,15 +24,18 @@ import { type ConnectionState, SMB2_NEGOTIATE_SIGNING_REQUIRED } from '../connec
 import { cipherKeySize, deriveSmb3Keys } from '../crypto';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Dialect } from '../server-context';
-import { SmbSession } from '../session';
+import { SmbSession, unlinkSession } from '../session';
 import { newSessionCipher } from '../transform';
 import { bufferAt } from '../wire';
 import { type CommandContext, responseBody, type SmbCommand, type SmbResponse } from './command';
+import { bindSession, foreignSession } from './session-bind';
 
 const SMB2_SESSION_FLAG_BINDING = 0x01;
 const SMB2_SESSION_FLAG_IS_NULL = 0x0002;
 const SMB2_SESSION_FLAG_ENCRYPT_DATA = 0x0004;
 const SECURITY_BUFFER_OFFSET = 72;
+/** How many sessions ended by a failed re-authentication are remembered (see ServerContext.endedSessions). */
+const ENDED_SESSIONS_KEPT = 256;
 
 export const sessionSetup: SmbCommand = {
   name: 'SESSION_SETUP',
@@ -40,11 +43,7 @@ export const sessionSetup: SmbCommand = {
   needs: 'connection',
   async run(ctx: CommandContext): Promise<SmbResponse> {
     const { conn, server, body, header } = ctx;
-    if (body[2]! & SMB2_SESSION_FLAG_BINDING)
-      throw new SmbError(
-        NtStatus.STATUS_REQUEST_NOT_ACCEPTED,
-        'session binding (multichannel) is not offered',
-      );
+    if (body[2]! & SMB2_SESSION_FLAG_BINDING) return bindSession(ctx);
     const token = bufferAt(ctx.message, body.readUInt16LE(12), body.readUInt16LE(14), 'security buffer');
     let session: SmbSession;
     if (header.sessionId === 0n) {
@@ -55,7 +54,7 @@ export const sessionSetup: SmbCommand = {
       conn.sessions.set(session.id, session);
     } else {
       const found = conn.sessions.get(header.sessionId);
-      if (!found) throw new SmbError(NtStatus.STATUS_USER_SESSION_DELETED, `session ${header.sessionId}`);
+      if (!found) return foreignSession(ctx);
       session = found;
     }
     session.auth ??= server.ntlm.createSession();
@@ -72,7 +71,9 @@ export const sessionSetup: SmbCommand = {
     }
     session.auth = undefined;
     if (r.status === 'denied') {
-      if (!session.valid) conn.sessions.delete(session.id);
+      // A failed re-authentication ends the session, as on Samba (smb2.session.reauth6).
+      if (session.valid) await logOff(ctx, session, true);
+      else conn.sessions.delete(session.id);
       server.log.warn('SMB logon failed', {
         client: conn.peer,
         user: r.user ?? '',
@@ -80,8 +81,15 @@ export const sessionSetup: SmbCommand = {
         code: r.code,
         reason: r.reason,
       });
-      throw new SmbError(NtStatus.STATUS_LOGON_FAILURE, `logon failed: ${r.reason}`);
+      // A malformed NTLM message is the client's bad parameter, not a bad password (Samba).
+      const status =
+        r.code === 'MALFORMED' ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_LOGON_FAILURE;
+      throw new SmbError(status, `logon failed: ${r.reason}`);
     }
+    // As Samba: a re-authentication through a bound channel that succeeds is still refused
+    // (ACCESS_DENIED, the session unchanged); one that fails ends the session like any other.
+    if (session.isChannel)
+      throw new SmbError(NtStatus.STATUS_ACCESS_DENIED, 're-authentication through a bound channel');
     const wasValid = session.valid;
     establish(conn, session, r, body[3]!);
     if (!wasValid) {
@@ -161,14 +169,22 @@ function establish(
 async function logOffPrevious(ctx: CommandContext, session: SmbSession, previousId: bigint): Promise<void> {
   const old = ctx.server.sessions.get(previousId);
   if (!old || old.user.toLowerCase() !== session.user.toLowerCase() || old.domain !== session.domain) return;
-  ctx.server.sessions.delete(previousId);
-  old.conn?.sessions.delete(previousId);
-  old.trees.clear();
   ctx.log.debug('SMB previous session logged off', { previous: previousId.toString(16) });
-  await closeOpensWhere(ctx.server, (o) => o.session === old, ctx.log);
+  await logOff(ctx, old);
 }
 
-function encode(sessionFlags: number, token: Buffer | undefined): Buffer {
+/** The session goes from its connection and the global table; its trees and opens close. */
+async function logOff(ctx: CommandContext, session: SmbSession, remember = false): Promise<void> {
+  const held = unlinkSession(session, ctx.server.sessions);
+  if (remember) {
+    const ended = ctx.server.endedSessions;
+    ended.set(session.id, held);
+    if (ended.size > ENDED_SESSIONS_KEPT) ended.delete(ended.keys().next().value!);
+  }
+  await closeOpensWhere(ctx.server, (o) => o.session.id === session.id, ctx.log);
+}
+
+export function encode(sessionFlags: number, token: Buffer | undefined): Buffer {
   const t = token ?? Buffer.alloc(0);
   const b = responseBody(9, 8 + t.length);
   b.writeUInt16LE(sessionFlags, 2);

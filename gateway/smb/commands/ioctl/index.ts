@@ -9,6 +9,7 @@ import { copyChunk } from './copy-chunk';
 import { dfsReferral } from './dfs-referral';
 import { Fsctl, type FsctlHandler } from './fsctl';
 import { networkInterfaceInfo } from './network-interfaces';
+import { createOrGetObjectId } from './object-id';
 import { pipeTransceive } from './pipe-transceive';
 import { getReparsePoint } from './reparse-point';
 import { requestResumeKey } from './resume-key';
@@ -30,6 +31,7 @@ export const FSCTL_HANDLERS: ReadonlyMap<number, FsctlHandler> = new Map<number,
   [Fsctl.SET_COMPRESSION, setCompression],
   [Fsctl.QUERY_NETWORK_INTERFACE_INFO, networkInterfaceInfo],
   [Fsctl.GET_REPARSE_POINT, getReparsePoint],
+  [Fsctl.CREATE_OR_GET_OBJECT_ID, createOrGetObjectId],
   [Fsctl.PIPE_TRANSCEIVE, pipeTransceive],
 ]);
 

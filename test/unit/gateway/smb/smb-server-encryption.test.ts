@@ -122,7 +122,11 @@ describe("smbEncryption 'required'", () => {
       const s = await d.sessionSetup('alice', 'secret');
       expect(s.status).toBe(S.SUCCESS);
       expect(s.body.readUInt16LE(2) & 0x0004).toBe(0x0004);
-      expect((await d.send(Cmd.ECHO, ECHO)).status).toBe(S.ACCESS_DENIED);
+      // Refused — and, the session having asked for encryption, the refusal itself comes encrypted.
+      d.sendFrame(d.message({ command: Cmd.ECHO, body: ECHO }));
+      const refused = (await d.nextFrame())!;
+      expect(refused.readUInt32LE(0)).toBe(0x424d53fd);
+      expect(parseReplies(decryptTransform(refused, clientCipher(d)))[0]!.status).toBe(S.ACCESS_DENIED);
       const frame = await sealedEcho(d);
       const keys = clientCipher(d);
       const [r] = parseReplies(decryptTransform(frame, keys));
