@@ -5,10 +5,11 @@
  * in break-decisions.ts, wire shapes in break-notify.ts and lease-context.ts.
  */
 import type { Logger } from 'winston';
-import type { Ino } from '../../backend/attrs';
+import type { Attrs, Ino } from '../../backend/attrs';
 import { NtStatus, SmbError } from '../ntstatus';
 import type { Open } from '../open-table';
 import {
+  blocksOpen,
   breakToForChange,
   breakToForOpen,
   breakToForWrite,
@@ -88,13 +89,15 @@ export class CachingTable {
     const waits: Promise<void>[] = [];
     for (const h of this.holdersOf(ino)) {
       const to = breakToForOpen(h, intent);
+      if (to === h.state) continue;
+      const blocks = blocksOpen(h, to, intent);
       if (h.breaking) {
-        if ((h.breaking.to & to) !== h.breaking.to || to !== h.state) waits.push(h.breaking.done);
+        // No second break while one is unanswered; wait for it when it is one to wait for.
+        if (blocks) waits.push(h.breaking.done);
         continue;
       }
-      if (to === h.state) continue;
       const w = this.breakHolder(h, to);
-      if (w) waits.push(w);
+      if (w && blocks) waits.push(w);
     }
     return waits.length ? Promise.all(waits).then(() => undefined) : undefined;
   }
@@ -111,18 +114,35 @@ export class CachingTable {
     }
   }
 
-  /** An upcall: the file changed elsewhere; `nameGone` when it was removed, renamed or forgotten. */
-  breakForChange(ino: Ino, nameGone: boolean): void {
+  /**
+   * An upcall: the file changed elsewhere; `nameGone` when it was removed, renamed or
+   * forgotten; `now` the file as it is (undefined: gone or unknown). Holders that already saw
+   * this state of the file are left alone.
+   */
+  breakForChange(ino: Ino, nameGone: boolean, now?: Attrs): void {
+    const stamp = now ? ctimeNs(now) : undefined;
     for (const h of this.holdersOf(ino)) {
+      if (stamp !== undefined && h.seen !== undefined && stamp <= h.seen) continue;
       const to = breakToForChange(h, nameGone);
       if (to !== h.state && !h.breaking) this.breakHolder(h, to);
     }
+  }
+
+  /** `open`'s client changed the file itself (its own write): what it made is not news to it. */
+  noteOwnChange(open: Open, after: Attrs | undefined): void {
+    if (!after) return;
+    const h = this.leaseOf.get(open) ?? this.oplocks.get(open);
+    if (h) h.seen = ctimeNs(after);
   }
 
   /** Changes may have been lost (flush-all): every holder gives up read and write caching. */
   breakAll(): void {
     for (const ino of new Set([...this.leases.inos(), ...this.oplocks.inos()]))
       this.breakForChange(ino, false);
+  }
+
+  caches(ino: Ino): boolean {
+    return this.holdersOf(ino).length > 0;
   }
 
   /** Inodes someone caches: the lease feed keeps the holder registered with the core for them. */
@@ -134,12 +154,24 @@ export class CachingTable {
    * Grants `open` (already in the open table) what it may have of `req` (§3.3.5.9: oplock
    * levels; §3.3.5.9.8/§3.3.5.9.11: leases, v1/v2, upgrades under the same key).
    */
-  grant(open: Open, sink: BreakSink, req: CachingRequest): CachingGrant {
+  grant(open: Open, sink: BreakSink, req: CachingRequest, attrs?: Attrs): CachingGrant {
+    const g = this.grantOnly(open, sink, req);
+    const h = g.lease ?? this.oplocks.get(open);
+    if (h && attrs) h.seen = ctimeNs(attrs);
+    return g;
+  }
+
+  private grantOnly(open: Open, sink: BreakSink, req: CachingRequest): CachingGrant {
     if (open.isDir) return { oplockLevel: OplockLevel.NONE }; // no directory leases
     const id = req.lease ? leaseId(req.clientGuid, req.lease.key) : undefined;
-    const othersOpen = [...this.opensOf(open.ino)].some(
-      (o) => o !== open && !isStatOpen(o.access) && (id === undefined || this.leaseOf.get(o)?.id !== id),
-    );
+    // Others: non-stat opens outside the requester's lease, and any other lease or oplock (a
+    // stat open's lease counts: smb2.lease.statopen).
+    const mine = (o: Open) => o === open || (id !== undefined && this.leaseOf.get(o)?.id === id);
+    const othersOpen =
+      [...this.opensOf(open.ino)].some((o) => !mine(o) && !isStatOpen(o.access)) ||
+      this.holdersOf(open.ino).some(
+        (h) => (h.kind === 'lease' ? h.id !== id : h.open !== open) && h.state !== 0,
+      );
     const holders = this.holdersOf(open.ino);
     if (req.lease && id) {
       // Handle caching is not shared with oplocks (smb2.lease.oplock: beside LEVEL_II, RH → R).
@@ -150,7 +182,9 @@ export class CachingTable {
         lease: this.grantLease(open, sink, req.lease, id, othersOpen, mask),
       };
     }
-    // No oplock at all beside a lease that caches handles (smb2.lease.oplock).
+    // No oplock at all beside a lease that caches handles (smb2.lease.oplock), nor for a stat
+    // open (smb2.oplock.exclusive4, batch8) — a lease it may have (smb2.lease.statopen).
+    if (isStatOpen(open.access)) return { oplockLevel: OplockLevel.NONE };
     if (holders.some((h) => h.kind === 'lease' && h.state & Lease.H))
       return { oplockLevel: OplockLevel.NONE };
     const level = oplockOfState(
@@ -173,7 +207,8 @@ export class CachingTable {
     othersOpen: boolean,
     mask: number,
   ): LeaseHolder {
-    const wanted = grantable(grantableLeaseState(req.state) & mask, othersOpen, false);
+    const requested = grantableLeaseState(req.state);
+    const wanted = grantable(requested & mask, othersOpen, false);
     let l = this.leases.get(id);
     if (!l) {
       l = {
@@ -189,9 +224,9 @@ export class CachingTable {
         ...(req.parentKey ? { parentKey: req.parentKey } : {}),
       };
       this.leases.add(l);
-    } else if (!l.breaking && !othersOpen && (wanted & l.state) === l.state && wanted !== l.state) {
-      // An upgrade: only to a superset of what is held (smb2.lease.upgrade2's table), and not
-      // while others have the file open (smb2.lease.break: "no change in LEASE1").
+    } else if (!l.breaking && requested === wanted && (wanted & l.state) === l.state && wanted !== l.state) {
+      // An upgrade: only to a strict superset of what is held (smb2.lease.upgrade2), and only
+      // when all of it can be held beside the others (upgrade3: R + RHW beside R stays R).
       l.state = wanted;
       if (l.version === 2) l.epoch++;
     }
@@ -271,7 +306,11 @@ export class CachingTable {
     }
     return beginBreak(h, to, this.breakTimeoutMs, (x) => {
       this.log.info('caching break not acknowledged in time', { kind: x.kind, to: stateText(to) });
-      if (x.kind === 'oplock' && to === Lease.NONE) this.oplocks.remove(x);
+      if (x.kind === 'oplock') this.oplocks.remove(x);
     });
   }
+}
+
+function ctimeNs(a: Attrs): bigint {
+  return BigInt(a.ctime.sec) * 1_000_000_000n + BigInt(a.ctime.nsec);
 }
