@@ -27,8 +27,8 @@ export interface OpenIntent {
 }
 
 /** Access bits that leave an open a "stat open". */
-// READ_ATTRIBUTES | WRITE_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE (smb2.lease.statopen4)
-const STAT_ACCESS = 0x00000080 | 0x00000100 | 0x00020000 | 0x00100000;
+// READ_ATTRIBUTES | WRITE_ATTRIBUTES | SYNCHRONIZE
+const STAT_ACCESS = 0x00000080 | 0x00000100 | 0x00100000;
 
 export function isStatOpen(access: number): boolean {
   return (access & ~STAT_ACCESS) === 0;

@@ -51,6 +51,8 @@ export class CachingTable {
   readonly oplocks = new OplockTable();
   /** Lease of each open made under one. */
   private readonly leaseOf = new Map<Open, LeaseHolder>();
+  /** Connection of each open under a lease: where its breaks go once the first one closed. */
+  private readonly sinkOf = new Map<Open, BreakSink>();
 
   constructor(
     /** §3.3.2.1/§3.3.2.5 break acknowledgment timeout (Windows: 35 s). */
@@ -154,14 +156,14 @@ export class CachingTable {
    * Grants `open` (already in the open table) what it may have of `req` (§3.3.5.9: oplock
    * levels; §3.3.5.9.8/§3.3.5.9.11: leases, v1/v2, upgrades under the same key).
    */
-  grant(open: Open, sink: BreakSink, req: CachingRequest, attrs?: Attrs): CachingGrant {
-    const g = this.grantOnly(open, sink, req);
+  grant(open: Open, sink: BreakSink, req: CachingRequest, attrs?: Attrs, overwrite = false): CachingGrant {
+    const g = this.grantOnly(open, sink, req, overwrite);
     const h = g.lease ?? this.oplocks.get(open);
     if (h && attrs) h.seen = ctimeNs(attrs);
     return g;
   }
 
-  private grantOnly(open: Open, sink: BreakSink, req: CachingRequest): CachingGrant {
+  private grantOnly(open: Open, sink: BreakSink, req: CachingRequest, overwrite: boolean): CachingGrant {
     if (open.isDir) return { oplockLevel: OplockLevel.NONE }; // no directory leases
     const id = req.lease ? leaseId(req.clientGuid, req.lease.key) : undefined;
     // Others: non-stat opens outside the requester's lease, and any other lease or oplock (a
@@ -183,8 +185,10 @@ export class CachingTable {
       };
     }
     // No oplock at all beside a lease that caches handles (smb2.lease.oplock), nor for a stat
-    // open (smb2.oplock.exclusive4, batch8) — a lease it may have (smb2.lease.statopen).
-    if (isStatOpen(open.access)) return { oplockLevel: OplockLevel.NONE };
+    // open beside others (smb2.oplock.exclusive4, batch8; alone it may: batch9; one that
+    // overwrites is no stat open: exclusive5) — a lease it may have (smb2.lease.statopen).
+    if (isStatOpen(open.access) && !overwrite && (othersOpen || holders.length > 0))
+      return { oplockLevel: OplockLevel.NONE };
     if (holders.some((h) => h.kind === 'lease' && h.state & Lease.H))
       return { oplockLevel: OplockLevel.NONE };
     const level = oplockOfState(
@@ -230,7 +234,8 @@ export class CachingTable {
       l.state = wanted;
       if (l.version === 2) l.epoch++;
     }
-    l.sink = sink;
+    // Breaks go to the connection of the lease's first open while it lasts (smb2.lease.v2_complex1).
+    this.sinkOf.set(open, sink);
     l.opens.add(open);
     this.leaseOf.set(open, l);
     return l;
@@ -279,8 +284,14 @@ export class CachingTable {
     const l = this.leaseOf.get(open);
     if (!l) return;
     this.leaseOf.delete(open);
+    const gone = this.sinkOf.get(open);
+    this.sinkOf.delete(open);
     l.opens.delete(open);
-    if (l.opens.size > 0) return;
+    if (l.opens.size > 0) {
+      const next = [...l.opens].map((o) => this.sinkOf.get(o)).find((s) => s !== undefined);
+      if (l.sink === gone && next) l.sink = next;
+      return;
+    }
     this.leases.remove(l);
     endBreak(l, Lease.NONE);
   }

@@ -56,9 +56,8 @@ describe('caching bits', () => {
     expect(oplockOfState(S('RH'))).toBe(1);
     expect(oplockOfState(S('H'))).toBe(0);
   });
-  test('stat opens: attributes, READ_CONTROL and SYNCHRONIZE only', () => {
+  test('stat opens: attributes and SYNCHRONIZE only', () => {
     expect(isStatOpen(0x80 | 0x100000)).toBe(true);
-    expect(isStatOpen(0x20000)).toBe(true);
     expect(isStatOpen(0x80 | 0x1)).toBe(false);
   });
 });
