@@ -45,6 +45,9 @@ export function breakToForOpen(h: Holder, intent: OpenIntent): number {
   if (intent.sharingViolation && !(h.state & Lease.H)) return h.state;
   // An overwrite takes everything (smb2.lease.breaking2/4/5: RWH, RH and R all break to none).
   if (intent.overwrite) return Lease.NONE;
+  // A sharing violation takes only a lease's handle caching (smb2.lease.break_twice: RWH → RW);
+  // a BATCH oplock goes to LEVEL_II (smb2.oplock.batch1).
+  if (intent.sharingViolation && h.kind === 'lease') return h.state & ~Lease.H;
   let to = h.state & ~Lease.W;
   if (intent.sharingViolation) to &= ~Lease.H;
   return asOplock(h, to);

@@ -81,6 +81,7 @@ describe('breaks on open (smb2.lease.break table)', () => {
   });
   test('a sharing violation breaks only handle caching holders (oplock batch1, exclusive1)', () => {
     expect(breakToForOpen(lease('RH'), { ...open, sharingViolation: true })).toBe(S('R'));
+    expect(breakToForOpen(lease('RWH'), { ...open, sharingViolation: true })).toBe(S('RW')); // break_twice
     expect(breakToForOpen(oplock(9), { ...open, sharingViolation: true })).toBe(S('R'));
     expect(breakToForOpen(oplock(8), { ...open, sharingViolation: true })).toBe(S('RW'));
   });
