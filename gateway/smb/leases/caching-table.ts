@@ -130,6 +130,21 @@ export class CachingTable {
     }
   }
 
+  /**
+   * `open` renamed its file: the others' cached handles name the old path, so handle caching
+   * goes (smb2.lease.v2_rename: RH → R); the renamer's own lease stays. Told, not waited for.
+   */
+  breakForRename(open: Open, after: Attrs | undefined): void {
+    const own = this.leaseOf.get(open);
+    // Oplocks are not broken by a rename (smb2.oplock.batch19/exclusive6: "should not trigger a break").
+    for (const l of [...this.leases.of(open.ino)]) {
+      if (l === own || l.breaking || !(l.state & Lease.H)) continue;
+      this.breakHolder(l, l.state & ~Lease.H);
+    }
+    // Every holder has been told what this rename means for it: its echo is no news.
+    if (after) for (const h of this.holdersOf(open.ino)) h.seen = ctimeNs(after);
+  }
+
   /** `open`'s client changed the file itself (its own write): what it made is not news to it. */
   noteOwnChange(open: Open, after: Attrs | undefined): void {
     if (!after) return;
