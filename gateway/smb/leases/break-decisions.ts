@@ -18,6 +18,8 @@ import type { Holder } from './holder';
 export interface OpenIntent {
   /** Only attribute/synchronize access: never breaks anything (Samba's is_oplock_stat_open). */
   readonly statOpen: boolean;
+  /** The same, READ_CONTROL included: breaks no lease. */
+  readonly leaseStatOpen?: boolean;
   /** OVERWRITE, OVERWRITE_IF or SUPERSEDE of an existing file: its data is about to go. */
   readonly overwrite: boolean;
   /** Share modes forbid the open as things stand. */
@@ -30,8 +32,11 @@ export interface OpenIntent {
 // READ_ATTRIBUTES | WRITE_ATTRIBUTES | SYNCHRONIZE
 const STAT_ACCESS = 0x00000080 | 0x00000100 | 0x00100000;
 
-export function isStatOpen(access: number): boolean {
-  return (access & ~STAT_ACCESS) === 0;
+/** READ_CONTROL: a stat open as far as leases go (smb2.lease.statopen4), not for oplocks (oplock.batch12). */
+const READ_CONTROL = 0x00020000;
+
+export function isStatOpen(access: number, forLeases = false): boolean {
+  return (access & ~(forLeases ? STAT_ACCESS | READ_CONTROL : STAT_ACCESS)) === 0;
 }
 
 function asOplock(h: Holder, state: number): number {
@@ -40,7 +45,7 @@ function asOplock(h: Holder, state: number): number {
 
 /** The state `h` must break to before an open with `intent` proceeds (its current state: no break). */
 export function breakToForOpen(h: Holder, intent: OpenIntent): number {
-  if (intent.statOpen) return h.state;
+  if (intent.statOpen || (h.kind === 'lease' && intent.leaseStatOpen)) return h.state;
   if (h.kind === 'lease' && h.id === intent.leaseId) return h.state;
   if (intent.sharingViolation && !(h.state & Lease.H)) return h.state;
   // An overwrite takes everything (smb2.lease.breaking2/4/5: RWH, RH and R all break to none).

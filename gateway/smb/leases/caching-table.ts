@@ -185,7 +185,7 @@ export class CachingTable {
     // stat open's lease counts: smb2.lease.statopen).
     const mine = (o: Open) => o === open || (id !== undefined && this.leaseOf.get(o)?.id === id);
     const othersOpen =
-      [...this.opensOf(open.ino)].some((o) => !mine(o) && !isStatOpen(o.access)) ||
+      [...this.opensOf(open.ino)].some((o) => !mine(o) && !isStatOpen(o.access, req.lease !== undefined)) ||
       this.holdersOf(open.ino).some(
         (h) => (h.kind === 'lease' ? h.id !== id : h.open !== open) && h.state !== 0,
       );
