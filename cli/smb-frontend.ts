@@ -68,7 +68,7 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
     logger: o.logger.child({ part: 'smb', holder: o.client }),
   });
   feed.bind(server.context.notify);
-  leaseFeed.bind(server.context.caching);
+  leaseFeed.bind(server.context.caching, (ino) => o.backend.getattr(ino));
   let port: number;
   try {
     ({ port } = await server.listen(o.port, o.host));

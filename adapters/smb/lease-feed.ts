@@ -1,4 +1,4 @@
-import type { Ino } from '../../gateway/backend/attrs';
+import type { Attrs, Ino } from '../../gateway/backend/attrs';
 import { inodeKeyOf, inoOfKey } from '../../gateway/backend/inode-key';
 import type { ClientId, Invalidation, UpcallCore } from '../../upcall-core';
 import { UpcallFlags as F } from '../../upcall-core';
@@ -6,11 +6,13 @@ import { UpcallFlags as F } from '../../upcall-core';
 /** What the feed needs of the SMB server's caching table (gateway/smb/leases/caching-table.ts). */
 export interface LeaseBreaker {
   /** The file changed elsewhere: break others' read/write caching (and handle caching when `nameGone`). */
-  breakForChange(ino: Ino, nameGone: boolean): void;
+  breakForChange(ino: Ino, nameGone: boolean, now?: Attrs): void;
   /** Changes may have been lost: break every holder's read and write caching. */
   breakAll(): void;
   /** Inodes an SMB client caches now. */
   cachedInos(): Ino[];
+  /** Whether an SMB client caches `ino` now. */
+  caches(ino: Ino): boolean;
 }
 
 /** Flags that make what an SMB client caches of a file stale (DESIGN.md: "break leases"). */
@@ -29,6 +31,7 @@ const NAME_GONE = F.FORGET | F.RENAME | F.NLINK;
  */
 export class LeaseFeed {
   private table?: LeaseBreaker;
+  private statOf: (ino: Ino) => Promise<Attrs> = () => Promise.reject(new Error('unbound'));
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -40,8 +43,10 @@ export class LeaseFeed {
     this.timer.unref();
   }
 
-  bind(table: LeaseBreaker): void {
+  /** `statOf`: the file as it is now (the backend's getattr), to tell old news from a change. */
+  bind(table: LeaseBreaker, statOf: (ino: Ino) => Promise<Attrs>): void {
     this.table = table;
+    this.statOf = statOf;
   }
 
   readonly onInvalidation = (ev: Invalidation): void => {
@@ -52,7 +57,14 @@ export class LeaseFeed {
     }
     if (ev.name !== undefined && ev.parent === undefined) return; // an entry added to a directory
     if (!(ev.flags & (DATA_OR_ATTRS | NAME_GONE))) return;
-    this.table.breakForChange(inoOfKey(ev.inode), (ev.flags & NAME_GONE) !== 0);
+    const ino = inoOfKey(ev.inode);
+    if (!this.table.caches(ino)) return;
+    const table = this.table;
+    const nameGone = (ev.flags & NAME_GONE) !== 0;
+    this.statOf(ino).then(
+      (now) => table.breakForChange(ino, nameGone, now),
+      () => table.breakForChange(ino, nameGone),
+    );
   };
 
   close(): void {

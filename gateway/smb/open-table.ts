@@ -70,7 +70,7 @@ const WRITE_LIKE = Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA;
 /**
  * MS-FSA §2.1.5.1.2 share-access check: an open conflicts with an existing one when either
  * wants a kind of access (read, write, delete) the other does not share. Opens asking only for
- * attributes, synchronize or read-control never conflict.
+ * attributes, synchronize or read-control never conflict, whatever the other shares.
  */
 export function shareConflict(
   existing: Pick<Open, 'access' | 'shareAccess'>,
@@ -84,7 +84,8 @@ export function shareConflict(
   });
   const e = wants(existing.access);
   const n = wants(access);
-  if (!e.r && !e.w && !e.d && !n.r && !n.w && !n.d) return false;
+  // MS-FSA §2.1.5.1.2.1: an open with none of those accesses (a stat open) is not checked, new or existing.
+  if ((!e.r && !e.w && !e.d) || (!n.r && !n.w && !n.d)) return false;
   return (
     (e.r && !(share & FILE_SHARE_READ)) ||
     (e.w && !(share & FILE_SHARE_WRITE)) ||

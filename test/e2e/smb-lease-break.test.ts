@@ -3,8 +3,11 @@
  * real sockets: the raw SMB2 test client holds the caching, and the break comes from a second
  * SMB client (the conflicting CREATE goes async until the holder acknowledges) or from a write
  * through NFS by a real libnfs client — the upcall path: NFS write → core → SMB lease feed →
- * Lease Break Notification. A client's own write breaks nothing of its own.
+ * Lease Break Notification — or from a program writing the export directly (the watcher). A
+ * client's own write breaks nothing of its own.
  */
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { defaultIdentity, startTestHead, type TestHead } from '../helpers/e2e-head';
 import { type LibnfsTool, libnfsTool, libnfsToolBuildable } from '../helpers/libnfs-tool';
 import { describePeer } from '../helpers/peers';
@@ -120,6 +123,21 @@ describePeer('SMB oplock and lease breaks', 'gcc + libnfs-dev', libnfsToolBuilda
     expect(rd.status).toBe(0);
     const at = rd.body[2]!;
     expect(rd.raw.subarray(at, at + rd.body.readUInt32LE(4)).toString()).toBe('changed through NFS');
+  });
+
+  test('a change made on disk by another program (the export watcher) breaks the lease too', async () => {
+    const a = await client();
+    const held = await a.send(
+      Cmd.CREATE,
+      cachingCreateBody('on-disk.txt', OplockLevel.LEASE, { key: key(3), state: RWH }),
+    );
+    expect(grantedLease(held)?.state).toBe(RWH);
+    await new Promise((r) => setTimeout(r, 300)); // the watcher's echo of the SMB create is old news
+    await appendFile(join(head.dir, 'on-disk.txt'), 'appended by another program');
+    const brk = parseLeaseBreak((await a.nextFrame(5000))!);
+    expect(brk.key).toEqual(key(3));
+    expect(brk.next & R).toBe(0);
+    expect((await leaseAck(a, key(3), brk.next)).status).toBe(0);
   });
 
   test('a write through NFS breaks a batch oplock to none', async () => {

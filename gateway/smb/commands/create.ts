@@ -142,7 +142,7 @@ export const create: SmbCommand = parkable({
     };
     server.opens.add(open);
     ctx.chain.fileId = fileId;
-    const grant = server.caching.grant(open, ctx.conn, caching);
+    const grant = server.caching.grant(open, ctx.conn, caching, attrs, target.truncate);
 
     const answered = answerCreateContexts(
       contexts,

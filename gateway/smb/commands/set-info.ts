@@ -78,6 +78,11 @@ export const setInfo: SmbCommand = {
       case 10:
         requireAccess(open, Access.DELETE, 'FileRenameInformation');
         await setRename(op, buf);
+        // others' handle caching goes (leases/); the renamer's own lease is not broken by the echo
+        ctx.server.caching.breakForRename(
+          open,
+          await open.tree.disk.backend.getattr(open.ino).catch(() => undefined),
+        );
         break;
       case 13:
       case 64:

@@ -51,6 +51,7 @@ export const write: SmbCommand = {
     const stable = body.readUInt32LE(44) & SMB2_WRITEFLAG_WRITE_THROUGH ? 'file-sync' : 'unstable';
     const r = await disk.backend.write(open.ino, Number(offset), data, stable, sessionOf(ctx).cred);
     open.position = offset + BigInt(r.count);
+    ctx.server.caching.noteOwnChange(open, r.wcc.after);
     const out = responseBody(17, 16);
     out.writeUInt32LE(r.count, 4);
     return { body: out };

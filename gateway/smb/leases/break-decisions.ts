@@ -5,9 +5,11 @@
  *
  * Contended by another open (not of the same lease, not a stat open): write caching goes
  * (RWH → RH, RW → R; BATCH/EXCLUSIVE → LEVEL_II). An open that overwrites (OVERWRITE,
- * OVERWRITE_IF, SUPERSEDE) also takes read caching. An open that would fail on share modes
- * first breaks handle caching (a client with H may hold the conflicting handle only in its
- * cache, and closes it on the break), and breaks nobody without H.
+ * OVERWRITE_IF, SUPERSEDE) takes all caching. An open that would fail on share modes first
+ * breaks handle caching (a client with H may hold the conflicting handle only in its cache,
+ * and closes it on the break), and breaks nobody without H. The open waits only for breaks
+ * that take write caching, or handle caching it conflicts with (`blocksOpen`): a lease broken
+ * from RH or R is told, not waited for (smb2.lease.breaking4/5).
  */
 import { Lease, oplockOfState, stateOfOplock } from './caching-state';
 import type { Holder } from './holder';
@@ -16,6 +18,8 @@ import type { Holder } from './holder';
 export interface OpenIntent {
   /** Only attribute/synchronize access: never breaks anything (Samba's is_oplock_stat_open). */
   readonly statOpen: boolean;
+  /** The same, READ_CONTROL included: breaks no lease. */
+  readonly leaseStatOpen?: boolean;
   /** OVERWRITE, OVERWRITE_IF or SUPERSEDE of an existing file: its data is about to go. */
   readonly overwrite: boolean;
   /** Share modes forbid the open as things stand. */
@@ -25,10 +29,14 @@ export interface OpenIntent {
 }
 
 /** Access bits that leave an open a "stat open". */
-const STAT_ACCESS = 0x00000080 | 0x00000100 | 0x00100000; // READ_ATTRIBUTES | WRITE_ATTRIBUTES | SYNCHRONIZE
+// READ_ATTRIBUTES | WRITE_ATTRIBUTES | SYNCHRONIZE
+const STAT_ACCESS = 0x00000080 | 0x00000100 | 0x00100000;
 
-export function isStatOpen(access: number): boolean {
-  return (access & ~STAT_ACCESS) === 0;
+/** READ_CONTROL: a stat open as far as leases go (smb2.lease.statopen4), not for oplocks (oplock.batch12). */
+const READ_CONTROL = 0x00020000;
+
+export function isStatOpen(access: number, forLeases = false): boolean {
+  return (access & ~(forLeases ? STAT_ACCESS | READ_CONTROL : STAT_ACCESS)) === 0;
 }
 
 function asOplock(h: Holder, state: number): number {
@@ -37,21 +45,32 @@ function asOplock(h: Holder, state: number): number {
 
 /** The state `h` must break to before an open with `intent` proceeds (its current state: no break). */
 export function breakToForOpen(h: Holder, intent: OpenIntent): number {
-  if (intent.statOpen) return h.state;
+  if (intent.statOpen || (h.kind === 'lease' && intent.leaseStatOpen)) return h.state;
   if (h.kind === 'lease' && h.id === intent.leaseId) return h.state;
   if (intent.sharingViolation && !(h.state & Lease.H)) return h.state;
+  // An overwrite takes everything (smb2.lease.breaking2/4/5: RWH, RH and R all break to none).
+  if (intent.overwrite) return Lease.NONE;
+  // A sharing violation takes only a lease's handle caching (smb2.lease.break_twice: RWH → RW);
+  // a BATCH oplock goes to LEVEL_II (smb2.oplock.batch1).
+  if (intent.sharingViolation && h.kind === 'lease') return h.state & ~Lease.H;
   let to = h.state & ~Lease.W;
-  if (intent.overwrite) to &= ~Lease.R;
   if (intent.sharingViolation) to &= ~Lease.H;
   return asOplock(h, to);
 }
 
+/** Whether an open must wait for `h`'s break from its current state to `to`. */
+export function blocksOpen(h: Holder, to: number, intent: OpenIntent): boolean {
+  const lost = h.state & ~to;
+  return (lost & Lease.W) !== 0 || (intent.sharingViolation && (lost & Lease.H) !== 0);
+}
+
 /**
- * A write, truncation or size change through one open: read caching of every other holder goes
- * (LEVEL_II → NONE, R → NONE; MS-FSA §2.1.5.3 / §2.1.4.12 Operation WRITE).
+ * A write, truncation, size change or byte-range lock through one open: every other holder
+ * loses all its caching (LEVEL_II → NONE; a lease → NONE, acknowledged when it held H:
+ * smb2.lease.complex1, lease.lock1; MS-FSA §2.1.4.12 Operation WRITE).
  */
-export function breakToForWrite(h: Holder): number {
-  return asOplock(h, h.state & ~(Lease.R | Lease.W));
+export function breakToForWrite(_h: Holder): number {
+  return Lease.NONE;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * A break that needs an acknowledgment waits for it, but not forever (MS-SMB2 §3.3.2.1 Oplock
  * Break Acknowledgment Timer, §3.3.2.5 Lease Break Acknowledgment Timer: Windows waits 35 s).
- * When the timer fires the holder is treated as having acknowledged the state it was broken to,
- * so an open waiting for the break goes on (smb2.lease.timeout).
+ * When the timer fires the holder loses all its caching (smb2.lease.timeout: the lease is then
+ * NONE, not the state it was broken to), and an open waiting for the break goes on.
  */
 import type { Holder } from './holder';
 
@@ -18,7 +18,7 @@ export function beginBreak(
     resolve = r;
   });
   const timer = setTimeout(() => {
-    endBreak(h, to);
+    endBreak(h, 0);
     onTimeout(h);
   }, timeoutMs);
   timer.unref();

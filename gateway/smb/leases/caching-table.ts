@@ -5,10 +5,11 @@
  * in break-decisions.ts, wire shapes in break-notify.ts and lease-context.ts.
  */
 import type { Logger } from 'winston';
-import type { Ino } from '../../backend/attrs';
+import type { Attrs, Ino } from '../../backend/attrs';
 import { NtStatus, SmbError } from '../ntstatus';
 import type { Open } from '../open-table';
 import {
+  blocksOpen,
   breakToForChange,
   breakToForOpen,
   breakToForWrite,
@@ -50,6 +51,8 @@ export class CachingTable {
   readonly oplocks = new OplockTable();
   /** Lease of each open made under one. */
   private readonly leaseOf = new Map<Open, LeaseHolder>();
+  /** Connection of each open under a lease: where its breaks go once the first one closed. */
+  private readonly sinkOf = new Map<Open, BreakSink>();
 
   constructor(
     /** §3.3.2.1/§3.3.2.5 break acknowledgment timeout (Windows: 35 s). */
@@ -88,13 +91,15 @@ export class CachingTable {
     const waits: Promise<void>[] = [];
     for (const h of this.holdersOf(ino)) {
       const to = breakToForOpen(h, intent);
+      if (to === h.state) continue;
+      const blocks = blocksOpen(h, to, intent);
       if (h.breaking) {
-        if ((h.breaking.to & to) !== h.breaking.to || to !== h.state) waits.push(h.breaking.done);
+        // No second break while one is unanswered; wait for it when it is one to wait for.
+        if (blocks) waits.push(h.breaking.done);
         continue;
       }
-      if (to === h.state) continue;
       const w = this.breakHolder(h, to);
-      if (w) waits.push(w);
+      if (w && blocks) waits.push(w);
     }
     return waits.length ? Promise.all(waits).then(() => undefined) : undefined;
   }
@@ -111,18 +116,50 @@ export class CachingTable {
     }
   }
 
-  /** An upcall: the file changed elsewhere; `nameGone` when it was removed, renamed or forgotten. */
-  breakForChange(ino: Ino, nameGone: boolean): void {
+  /**
+   * An upcall: the file changed elsewhere; `nameGone` when it was removed, renamed or
+   * forgotten; `now` the file as it is (undefined: gone or unknown). Holders that already saw
+   * this state of the file are left alone.
+   */
+  breakForChange(ino: Ino, nameGone: boolean, now?: Attrs): void {
+    const stamp = now ? ctimeNs(now) : undefined;
     for (const h of this.holdersOf(ino)) {
+      if (stamp !== undefined && h.seen !== undefined && stamp <= h.seen) continue;
       const to = breakToForChange(h, nameGone);
       if (to !== h.state && !h.breaking) this.breakHolder(h, to);
     }
+  }
+
+  /**
+   * `open` renamed its file: the others' cached handles name the old path, so handle caching
+   * goes (smb2.lease.v2_rename: RH → R); the renamer's own lease stays. Told, not waited for.
+   */
+  breakForRename(open: Open, after: Attrs | undefined): void {
+    const own = this.leaseOf.get(open);
+    // Oplocks are not broken by a rename (smb2.oplock.batch19/exclusive6: "should not trigger a break").
+    for (const l of [...this.leases.of(open.ino)]) {
+      if (l === own || l.breaking || !(l.state & Lease.H)) continue;
+      this.breakHolder(l, l.state & ~Lease.H);
+    }
+    // Every holder has been told what this rename means for it: its echo is no news.
+    if (after) for (const h of this.holdersOf(open.ino)) h.seen = ctimeNs(after);
+  }
+
+  /** `open`'s client changed the file itself (its own write): what it made is not news to it. */
+  noteOwnChange(open: Open, after: Attrs | undefined): void {
+    if (!after) return;
+    const h = this.leaseOf.get(open) ?? this.oplocks.get(open);
+    if (h) h.seen = ctimeNs(after);
   }
 
   /** Changes may have been lost (flush-all): every holder gives up read and write caching. */
   breakAll(): void {
     for (const ino of new Set([...this.leases.inos(), ...this.oplocks.inos()]))
       this.breakForChange(ino, false);
+  }
+
+  caches(ino: Ino): boolean {
+    return this.holdersOf(ino).length > 0;
   }
 
   /** Inodes someone caches: the lease feed keeps the holder registered with the core for them. */
@@ -134,12 +171,24 @@ export class CachingTable {
    * Grants `open` (already in the open table) what it may have of `req` (§3.3.5.9: oplock
    * levels; §3.3.5.9.8/§3.3.5.9.11: leases, v1/v2, upgrades under the same key).
    */
-  grant(open: Open, sink: BreakSink, req: CachingRequest): CachingGrant {
+  grant(open: Open, sink: BreakSink, req: CachingRequest, attrs?: Attrs, overwrite = false): CachingGrant {
+    const g = this.grantOnly(open, sink, req, overwrite);
+    const h = g.lease ?? this.oplocks.get(open);
+    if (h && attrs) h.seen = ctimeNs(attrs);
+    return g;
+  }
+
+  private grantOnly(open: Open, sink: BreakSink, req: CachingRequest, overwrite: boolean): CachingGrant {
     if (open.isDir) return { oplockLevel: OplockLevel.NONE }; // no directory leases
     const id = req.lease ? leaseId(req.clientGuid, req.lease.key) : undefined;
-    const othersOpen = [...this.opensOf(open.ino)].some(
-      (o) => o !== open && !isStatOpen(o.access) && (id === undefined || this.leaseOf.get(o)?.id !== id),
-    );
+    // Others: non-stat opens outside the requester's lease, and any other lease or oplock (a
+    // stat open's lease counts: smb2.lease.statopen).
+    const mine = (o: Open) => o === open || (id !== undefined && this.leaseOf.get(o)?.id === id);
+    const othersOpen =
+      [...this.opensOf(open.ino)].some((o) => !mine(o) && !isStatOpen(o.access, req.lease !== undefined)) ||
+      this.holdersOf(open.ino).some(
+        (h) => (h.kind === 'lease' ? h.id !== id : h.open !== open) && h.state !== 0,
+      );
     const holders = this.holdersOf(open.ino);
     if (req.lease && id) {
       // Handle caching is not shared with oplocks (smb2.lease.oplock: beside LEVEL_II, RH → R).
@@ -150,7 +199,11 @@ export class CachingTable {
         lease: this.grantLease(open, sink, req.lease, id, othersOpen, mask),
       };
     }
-    // No oplock at all beside a lease that caches handles (smb2.lease.oplock).
+    // No oplock at all beside a lease that caches handles (smb2.lease.oplock), nor for a stat
+    // open beside others (smb2.oplock.exclusive4, batch8; alone it may: batch9; one that
+    // overwrites is no stat open: exclusive5) — a lease it may have (smb2.lease.statopen).
+    if (isStatOpen(open.access) && !overwrite && (othersOpen || holders.length > 0))
+      return { oplockLevel: OplockLevel.NONE };
     if (holders.some((h) => h.kind === 'lease' && h.state & Lease.H))
       return { oplockLevel: OplockLevel.NONE };
     const level = oplockOfState(
@@ -173,7 +226,8 @@ export class CachingTable {
     othersOpen: boolean,
     mask: number,
   ): LeaseHolder {
-    const wanted = grantable(grantableLeaseState(req.state) & mask, othersOpen, false);
+    const requested = grantableLeaseState(req.state);
+    const wanted = grantable(requested & mask, othersOpen, false);
     let l = this.leases.get(id);
     if (!l) {
       l = {
@@ -189,13 +243,14 @@ export class CachingTable {
         ...(req.parentKey ? { parentKey: req.parentKey } : {}),
       };
       this.leases.add(l);
-    } else if (!l.breaking && !othersOpen && (wanted & l.state) === l.state && wanted !== l.state) {
-      // An upgrade: only to a superset of what is held (smb2.lease.upgrade2's table), and not
-      // while others have the file open (smb2.lease.break: "no change in LEASE1").
+    } else if (!l.breaking && requested === wanted && (wanted & l.state) === l.state && wanted !== l.state) {
+      // An upgrade: only to a strict superset of what is held (smb2.lease.upgrade2), and only
+      // when all of it can be held beside the others (upgrade3: R + RHW beside R stays R).
       l.state = wanted;
       if (l.version === 2) l.epoch++;
     }
-    l.sink = sink;
+    // Breaks go to the connection of the lease's first open while it lasts (smb2.lease.v2_complex1).
+    this.sinkOf.set(open, sink);
     l.opens.add(open);
     this.leaseOf.set(open, l);
     return l;
@@ -244,8 +299,14 @@ export class CachingTable {
     const l = this.leaseOf.get(open);
     if (!l) return;
     this.leaseOf.delete(open);
+    const gone = this.sinkOf.get(open);
+    this.sinkOf.delete(open);
     l.opens.delete(open);
-    if (l.opens.size > 0) return;
+    if (l.opens.size > 0) {
+      const next = [...l.opens].map((o) => this.sinkOf.get(o)).find((s) => s !== undefined);
+      if (l.sink === gone && next) l.sink = next;
+      return;
+    }
     this.leases.remove(l);
     endBreak(l, Lease.NONE);
   }
@@ -271,7 +332,11 @@ export class CachingTable {
     }
     return beginBreak(h, to, this.breakTimeoutMs, (x) => {
       this.log.info('caching break not acknowledged in time', { kind: x.kind, to: stateText(to) });
-      if (x.kind === 'oplock' && to === Lease.NONE) this.oplocks.remove(x);
+      if (x.kind === 'oplock') this.oplocks.remove(x);
     });
   }
+}
+
+function ctimeNs(a: Attrs): bigint {
+  return BigInt(a.ctime.sec) * 1_000_000_000n + BigInt(a.ctime.nsec);
 }

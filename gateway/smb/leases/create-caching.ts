@@ -50,6 +50,7 @@ function intentOf(ctx: CommandContext, p: OpenPlan): OpenIntent {
   return {
     // An attribute-only open that overwrites is no stat open (smb2.oplock.exclusive5, batch13).
     statOpen: isStatOpen(p.access) && !p.overwrite,
+    leaseStatOpen: isStatOpen(p.access, true) && !p.overwrite,
     overwrite: p.overwrite,
     sharingViolation: ctx.server.opens.conflicts(p.ino, p.access, p.share),
     ...(leaseId ? { leaseId } : {}),

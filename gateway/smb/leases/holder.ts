@@ -26,6 +26,12 @@ interface HolderBase {
   state: number;
   sink: BreakSink;
   breaking?: PendingBreak;
+  /**
+   * The file's ctime (ns) as this holder's client last saw or made it: an upcall describing the
+   * file no newer than that is old news (the export watcher reports the gateway's own changes
+   * late, and may report a removed file under an inode number reused since) and breaks nothing.
+   */
+  seen?: bigint;
 }
 
 export interface LeaseHolder extends HolderBase {
