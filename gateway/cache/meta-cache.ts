@@ -162,11 +162,18 @@ export class MetaCache implements Backend, CacheAdapter {
   }
 
   /** Cached attributes, when fresh, go down with the read: the backend then skips its stat. */
-  async read(ino: Ino, offset: number, count: number, cred: Cred): Promise<ReadResult> {
+  async read(
+    ino: Ino,
+    offset: number,
+    count: number,
+    cred: Cred,
+    _known?: Attrs,
+    into?: Buffer,
+  ): Promise<ReadResult> {
     const known = this.attrs.get(ino, this.now());
-    if (known) return this.inner.read(ino, offset, count, cred, known.value);
+    if (known) return this.inner.read(ino, offset, count, cred, known.value, into);
     const epoch = this.epoch;
-    const r = await this.inner.read(ino, offset, count, cred);
+    const r = await this.inner.read(ino, offset, count, cred, undefined, into);
     this.fillAttrs(r.attrs, epoch);
     return r;
   }

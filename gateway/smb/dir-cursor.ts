@@ -22,6 +22,10 @@ export class DirCursor {
   private pending: DirEntry[] = [];
   private idx = 0;
   private exactTried = false;
+  /** Whether `pending` is a readdir page (not the exact-lookup answer). */
+  private scanned = false;
+  /** The readdir cookie of the last entry handed out (0: none yet). */
+  private takenCookie = 0n;
   private readonly matcher: (name: string) => boolean;
   /** Whether anything was handed out since the (re)start: NO_MORE_FILES vs NO_SUCH_FILE. */
   returnedAny = false;
@@ -49,6 +53,7 @@ export class DirCursor {
       this.eof = page.eof || page.entries.length === 0;
       this.pending = await this.withAttrs(page.entries.filter((e) => this.matcher(e.name)));
       this.idx = 0;
+      this.scanned = true;
     }
     return this.current();
   }
@@ -56,9 +61,23 @@ export class DirCursor {
   /** Consumes the entry `peek` returned. */
   take(): void {
     if (this.idx < this.pending.length) {
+      if (this.scanned) this.takenCookie = this.pending[this.idx]!.cookie;
       this.idx++;
       this.returnedAny = true;
     }
+  }
+
+  /**
+   * A new QUERY_DIRECTORY on a scan in progress: the rest of the page read for an earlier one
+   * may be stale (names removed or added meanwhile, smbtorture dir.fixed), so it is read
+   * again from just after the last entry handed out.
+   */
+  resume(): void {
+    if (!this.scanned || this.idx >= this.pending.length) return;
+    this.pending = [];
+    this.idx = 0;
+    this.cookie = this.takenCookie;
+    this.eof = false;
   }
 
   /**

@@ -11,13 +11,20 @@
  * logoff, connection loss all go through closeOpen) → STATUS_NOTIFY_CLEANUP.
  *
  * Changes come in as `report(dir, records)`: `dir` is the directory the names changed in. A
- * watch on `dir` hears them; a WATCH_TREE watch on an ancestor hears them too when some Open of
- * `dir` tells us its share-relative path (names are then prefixed with the path below the
- * watched directory). Changes in an unopened subdirectory are not seen by tree watches.
+ * watch on `dir` hears them; a WATCH_TREE watch on an ancestor hears them too, names prefixed
+ * with the path below the watched directory — known from an SMB Open of `dir` or, for a
+ * subdirectory nobody has open, found on the backend (notify-paths.ts; delivered a moment later).
  */
 import type { Ino } from '../backend/attrs';
 import { type AsyncRequest, type AsyncSink, sendAsyncResponse } from './async-response';
-import { encodeNotifyRecords, NotifyAction, type NotifyRecord, notifyResponseBody } from './notify-records';
+import { DirPaths, pathBelow } from './notify-paths';
+import {
+  encodeNotifyRecords,
+  NotifyAction,
+  NotifyFilter,
+  type NotifyRecord,
+  notifyResponseBody,
+} from './notify-records';
 import { NtStatus } from './ntstatus';
 import type { Open, OpenTable } from './open-table';
 
@@ -26,14 +33,50 @@ export const SMB2_WATCH_TREE = 0x0001;
 
 export interface PendingNotify extends AsyncRequest {
   readonly outputLength: number;
+  /**
+   * Whether the interim STATUS_PENDING response is out. Frames are dispatched concurrently, so
+   * a CANCEL or a change in the next frame can complete a request before its own interim left;
+   * the final response then waits for it (a client takes a final before the interim as a
+   * protocol error).
+   */
+  readonly interim?: InterimGate;
+}
+
+/** Set by the CHANGE_NOTIFY command once its interim response is encoded. */
+export class InterimGate {
+  private sent = false;
+  private waiting?: () => void;
+
+  /** The interim response was encoded; it is written right after this tick's dispatch. */
+  encoded(): void {
+    this.sent = true;
+    const w = this.waiting;
+    this.waiting = undefined;
+    if (w) setImmediate(w);
+  }
+
+  /** Runs `send` now if the interim is out, else right after it. */
+  after(send: () => void): void {
+    if (this.sent) send();
+    else this.waiting = send;
+  }
 }
 
 interface Watch {
   readonly open: Open;
   /** Name → whether it was last reported present (ADDED/RENAMED_NEW) or gone, and when. */
   seen: Map<string, { present: boolean; at: number }>;
-  filter: number;
-  tree: boolean;
+  /**
+   * CompletionFilter and WATCH_TREE are the first request's: later requests on the same Open
+   * cannot change them (as Samba and Windows; smbtorture notify.rec, notify.mask-change).
+   */
+  readonly filter: number;
+  readonly tree: boolean;
+  /**
+   * The first request's OutputBufferLength: no later answer may be larger (as Samba and
+   * Windows do; smb2.notify.valid-req "if the first notify returns NOTIFY_ENUM_DIR, all do").
+   */
+  readonly maxOutput: number;
   queue: NotifyRecord[];
   overflow: boolean;
   pending: PendingNotify[];
@@ -42,6 +85,9 @@ interface Watch {
 export class NotifyTable {
   private readonly watches = new Map<Open, Watch>();
   private nextAsyncId = 1n;
+  private readonly dirPaths = new DirPaths();
+  /** The last report still being delivered (a path lookup in flight), if any. */
+  private tail?: Promise<void>;
 
   constructor(
     private readonly opens: OpenTable,
@@ -69,41 +115,90 @@ export class NotifyTable {
   ): Buffer | 'enum-dir' | undefined {
     let w = this.watches.get(open);
     if (!w) {
-      w = { open, seen: new Map(), filter, tree: false, queue: [], overflow: false, pending: [] };
+      w = {
+        open,
+        seen: new Map(),
+        filter,
+        tree: (flags & SMB2_WATCH_TREE) !== 0,
+        maxOutput: outputLength,
+        queue: [],
+        overflow: false,
+        pending: [],
+      };
       this.watches.set(open, w);
     }
-    w.filter = filter;
-    w.tree = (flags & SMB2_WATCH_TREE) !== 0;
     if (w.pending.length === 0 && (w.overflow || w.queue.length > 0)) return this.drain(w, outputLength);
     w.pending.push(pending());
     return undefined;
   }
 
-  /** Names changed in directory `dir`. */
+  /**
+   * Names changed in directory `dir`. Reports are delivered in order: while a path is being
+   * looked up on the backend, later reports wait behind it.
+   */
   report(dir: Ino, records: readonly NotifyRecord[]): void {
+    if (records.some(movesDir)) this.dirPaths.forget();
     if (this.watches.size === 0 || records.length === 0) return;
+    if (this.tail) this.track(this.tail.then(() => this.reportNow(dir, records)));
+    else {
+      const later = this.reportNow(dir, records);
+      if (later) this.track(later);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    const t: Promise<void> = p
+      .catch(() => undefined)
+      .then(() => {
+        if (this.tail === t) this.tail = undefined;
+      });
+    this.tail = t;
+  }
+
+  private reportNow(dir: Ino, records: readonly NotifyRecord[]): Promise<void> | undefined {
     let dirPath: string | undefined | null = null;
+    const unresolved: Watch[] = [];
     for (const w of this.watches.values()) {
       let prefix = '';
       if (w.open.ino !== dir) {
         if (!w.tree) continue;
         if (dirPath === null) dirPath = this.pathOf(dir, w.open);
+        if (dirPath === undefined) {
+          unresolved.push(w);
+          continue;
+        }
         const root = w.open.path;
-        if (dirPath === undefined || !(root === '' || dirPath.startsWith(`${root}\\`))) continue;
+        if (!(root === '' || dirPath.startsWith(`${root}\\`))) continue;
         prefix = `${root === '' ? dirPath : dirPath.slice(root.length + 1)}\\`;
       }
-      const mine = records
-        .filter((r) => (r.filter & w.filter) !== 0)
-        .map((r) => (prefix ? { ...r, name: prefix + r.name } : r))
-        .filter((r) => fresh(w, r));
-      if (mine.length === 0) continue;
-      w.queue.push(...mine);
-      if (w.queue.length > this.maxQueued) {
-        w.queue = [];
-        w.overflow = true;
-      }
-      if (w.pending.length > 0) setImmediate(() => this.flush(w));
+      this.deliver(w, records, prefix);
     }
+    return unresolved.length > 0 ? this.reportBelow(dir, records, unresolved) : undefined;
+  }
+
+  /** Tree watches that may lie above `dir`, a directory no SMB open names: ask the backend. */
+  private async reportBelow(dir: Ino, records: readonly NotifyRecord[], watches: Watch[]): Promise<void> {
+    for (const w of watches) {
+      const disk = w.open.tree.disk;
+      if (!disk) continue;
+      const a = await this.dirPaths.ancestry(dir, disk.backend, w.open.session.cred).catch(() => undefined);
+      const below = a && pathBelow(a, w.open.ino);
+      if (below && this.watches.get(w.open) === w) this.deliver(w, records, `${below}\\`);
+    }
+  }
+
+  private deliver(w: Watch, records: readonly NotifyRecord[], prefix: string): void {
+    const mine = records
+      .filter((r) => (r.filter & w.filter) !== 0)
+      .map((r) => (prefix ? { ...r, name: prefix + r.name } : r))
+      .filter((r) => fresh(w, r));
+    if (mine.length === 0) return;
+    w.queue.push(...mine);
+    if (w.queue.length > this.maxQueued) {
+      w.queue = [];
+      w.overflow = true;
+    }
+    if (w.pending.length > 0) setImmediate(() => this.flush(w));
   }
 
   /** Where `ino` is open through SMB (parent directory and name): MODIFIED records name it so. */
@@ -130,18 +225,47 @@ export class NotifyTable {
 
   /** CANCEL by AsyncId or (not yet answered) MessageId, on the connection that sent it. */
   cancel(sink: AsyncSink, id: { asyncId?: bigint; messageId?: bigint }): boolean {
+    const hit = this.findPending(
+      (p) =>
+        p.sink === sink &&
+        (id.asyncId !== undefined ? p.asyncId === id.asyncId : p.messageId === id.messageId),
+    );
+    // Samba 4.17's client (smbtorture notify.tcon/dir: notify_send then smb2_cancel at once)
+    // sends a synchronous CANCEL with MessageId 0 — an id no request can hold after NEGOTIATE —
+    // before it has seen the interim response; Samba still cancels the notify. Read it as "the
+    // request I just sent": the newest CHANGE_NOTIFY parked on this connection.
+    const fallback =
+      hit ?? (id.asyncId === undefined && id.messageId === 0n ? this.newestPending(sink) : undefined);
+    if (!fallback) return false;
+    const [w, p] = fallback;
+    w.pending.splice(w.pending.indexOf(p), 1);
+    complete(p, NtStatus.STATUS_CANCELLED);
+    return true;
+  }
+
+  private findPending(pred: (p: PendingNotify) => boolean): [Watch, PendingNotify] | undefined {
     for (const w of this.watches.values()) {
-      const i = w.pending.findIndex(
-        (p) =>
-          p.sink === sink &&
-          (id.asyncId !== undefined ? p.asyncId === id.asyncId : p.messageId === id.messageId),
-      );
-      if (i < 0) continue;
-      const [p] = w.pending.splice(i, 1);
-      complete(p!, NtStatus.STATUS_CANCELLED);
-      return true;
+      const p = w.pending.find(pred);
+      if (p) return [w, p];
     }
-    return false;
+    return undefined;
+  }
+
+  private newestPending(sink: AsyncSink): [Watch, PendingNotify] | undefined {
+    let best: [Watch, PendingNotify] | undefined;
+    for (const w of this.watches.values())
+      for (const p of w.pending) if (p.sink === sink && (!best || p.asyncId > best[1].asyncId)) best = [w, p];
+    return best;
+  }
+
+  /**
+   * Directory `ino` became delete-pending while still open: its watches' pending requests end
+   * with STATUS_DELETE_PENDING (as Samba and Windows answer; smbtorture notify.rmdir1-4).
+   */
+  deletePending(ino: Ino): void {
+    for (const w of this.watches.values())
+      if (w.open.ino === ino)
+        for (const p of w.pending.splice(0)) complete(p, NtStatus.STATUS_DELETE_PENDING);
   }
 
   /** The Open is closing: its pending requests end with STATUS_NOTIFY_CLEANUP, the watch goes. */
@@ -168,7 +292,7 @@ export class NotifyTable {
     w.queue = [];
     w.overflow = false;
     if (overflow) return 'enum-dir';
-    return encodeNotifyRecords(queue, outputLength) ?? 'enum-dir';
+    return encodeNotifyRecords(queue, Math.min(outputLength, w.maxOutput)) ?? 'enum-dir';
   }
 
   /** The share-relative path of directory `dir` as some Open of it on `like`'s share knows it. */
@@ -205,5 +329,15 @@ function fresh(w: Watch, r: NotifyRecord): boolean {
 
 /** Sends the final async response (§3.3.4.4). */
 function complete(p: PendingNotify, status: number, data?: Buffer): void {
-  sendAsyncResponse(p, status, notifyResponseBody(data));
+  const send = (): void => sendAsyncResponse(p, status, notifyResponseBody(data));
+  if (p.interim) p.interim.after(send);
+  else send();
+}
+
+/** A record that can move or remove a directory (and so stale a cached path). */
+function movesDir(r: NotifyRecord): boolean {
+  return (
+    (r.filter & NotifyFilter.DIR_NAME) !== 0 &&
+    (r.action === NotifyAction.REMOVED || r.action === NotifyAction.RENAMED_OLD_NAME)
+  );
 }

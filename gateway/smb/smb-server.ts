@@ -17,7 +17,7 @@ import {
   DEFAULT_CONNECTION_LIMITS,
   watchConnection,
 } from './connection-limits';
-import { ServerContext, type SmbLimits } from './server-context';
+import { ServerContext, type SmbEncryptionMode, type SmbLimits } from './server-context';
 import { NOBODY } from './session';
 import { type DiskShare, ShareTable } from './tree';
 
@@ -41,6 +41,8 @@ export interface SmbServerOptions {
   readonly allowGuest?: boolean;
   /** Demand signing from every client (SecurityMode SIGNING_REQUIRED). Default false. */
   readonly requireSigning?: boolean;
+  /** SMB3 encryption policy (see SmbEncryptionMode). Default 'offered'. */
+  readonly encryption?: SmbEncryptionMode;
   readonly dialects?: readonly number[];
   readonly limits?: Partial<SmbLimits>;
   /** Connection admission and timeouts (connection-limits.ts); defaults 1024, 60 s, 900 s. */
@@ -79,6 +81,7 @@ export class SmbServer {
       logger: this.logger,
       credFor,
       ...(o.requireSigning !== undefined ? { requireSigning: o.requireSigning } : {}),
+      ...(o.encryption ? { encryption: o.encryption } : {}),
       ...(o.dialects ? { dialects: o.dialects } : {}),
       ...(o.limits ? { limits: o.limits } : {}),
     });

@@ -9,6 +9,7 @@
  */
 import { Smb2Command, Smb2Flags } from '../header';
 import { notifyResponseBody } from '../notify-records';
+import { InterimGate } from '../notify-table';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access } from '../open-table';
 import { type CommandContext, openAt, requireAccess, type SmbCommand, type SmbResponse } from './command';
@@ -31,6 +32,7 @@ export const changeNotify: SmbCommand = {
     const session = open.session;
     const signs = session.canSign && ((h.flags & Smb2Flags.SIGNED) !== 0 || session.signingRequired);
     const asyncId = ctx.server.notify.newAsyncId();
+    const interim = new InterimGate();
     const now = ctx.server.notify.request(open, filter, flags, outputLength, () => ({
       sink: ctx.conn,
       command: Smb2Command.CHANGE_NOTIFY,
@@ -39,10 +41,16 @@ export const changeNotify: SmbCommand = {
       sessionId: h.sessionId,
       creditCharge: h.creditCharge,
       outputLength,
+      interim,
       ...(signs ? { signer: session } : {}),
     }));
     if (now === 'enum-dir') return { status: NtStatus.STATUS_NOTIFY_ENUM_DIR, body: notifyResponseBody() };
     if (now) return { body: notifyResponseBody(now) };
-    return { status: NtStatus.STATUS_PENDING, body: notifyResponseBody(), asyncId };
+    return {
+      status: NtStatus.STATUS_PENDING,
+      body: notifyResponseBody(),
+      asyncId,
+      onEncoded: () => interim.encoded(),
+    };
   },
 };

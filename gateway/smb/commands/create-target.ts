@@ -7,6 +7,7 @@
 import { type Attrs, FileType } from '../../backend/attrs';
 import type { Backend, Cred } from '../../backend/backend';
 import { BackendError } from '../../backend/errors';
+import { noteCreated } from '../case-lookup';
 import { FileAttr } from '../file-attrs';
 import { NtStatus, SmbError } from '../ntstatus';
 import type { Resolved } from '../paths';
@@ -104,5 +105,6 @@ async function make(
     req.options & CreateOption.DIRECTORY_FILE
       ? await req.backend.mkdir(dir, r.name, 0o755, req.cred)
       : await req.backend.create(dir, r.name, { mode: readOnly ? 0o444 : 0o644, guarded: true }, req.cred);
+  noteCreated(req.backend, dir, r.name, made.dir);
   return { attrs: made.attrs, action: CreateAction.CREATED, name: r.name, truncate: false };
 }

@@ -7,8 +7,8 @@
  * OutputBufferLength, entries chained by 8-byte aligned NextEntryOffset.
  *
  * The open's cursor (dir-cursor.ts) remembers the pattern and position; it starts on the first
- * query and again on RESTART_SCANS, REOPEN or INDEX_SPECIFIED (the pattern of later queries is
- * otherwise ignored, as Windows does). An entry that does not fit stays for the next query.
+ * query and again on RESTART_SCANS or REOPEN (the pattern of later queries is otherwise
+ * ignored, as Windows does; so is the FileIndex of INDEX_SPECIFIED). An entry that does not fit stays for the next query.
  * Nothing more: STATUS_NO_MORE_FILES, or STATUS_NO_SUCH_FILE when the pattern matched nothing
  * at all. Not even one entry fits the buffer: STATUS_INFO_LENGTH_MISMATCH.
  */
@@ -31,7 +31,6 @@ import {
 
 const RESTART_SCANS = 0x01;
 const RETURN_SINGLE_ENTRY = 0x02;
-const INDEX_SPECIFIED = 0x04;
 const REOPEN = 0x10;
 const OUTPUT_OFFSET = 72;
 
@@ -58,8 +57,12 @@ export const queryDirectory: SmbCommand = {
     const pattern = utf16(bufferAt(ctx.message, body.readUInt16LE(24), nameLen, 'pattern'), 'pattern') || '*';
     if (/[\\/:]/.test(pattern) || pattern.includes('\0'))
       throw new SmbError(NtStatus.STATUS_OBJECT_NAME_INVALID, 'pattern');
-    if (!open.cursor || flags & (RESTART_SCANS | REOPEN | INDEX_SPECIFIED))
+    // INDEX_SPECIFIED does not restart: the FileIndex is ignored and the scan goes on from the
+    // open's position, as Windows does (MS-SMB2 §3.3.5.18 note) — restarting made smbtorture's
+    // dir.many loop forever on its first page.
+    if (!open.cursor || flags & (RESTART_SCANS | REOPEN))
       open.cursor = new DirCursor(disk.backend, open.ino, sessionOf(ctx).cred, pattern);
+    else open.cursor.resume();
     const cursor = open.cursor;
 
     const entries: Buffer[] = [];

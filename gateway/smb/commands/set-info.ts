@@ -87,6 +87,7 @@ export const setInfo: SmbCommand = {
       case 19:
       case 20:
         requireAccess(open, Access.FILE_WRITE_DATA, 'end of file / allocation');
+        ctx.server.caching.breakForWrite(open); // others' LEVEL_II / R caching goes (leases/)
         await setSize(op, buf.readBigUInt64LE(0), cls === 19);
         break;
       case 14:

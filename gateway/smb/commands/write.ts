@@ -47,6 +47,7 @@ export const write: SmbCommand = {
     requireAccess(open, Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA, 'WRITE');
     if (ctx.server.locks.blocksIo(open, offset, BigInt(length), true))
       throw new SmbError(NtStatus.STATUS_FILE_LOCK_CONFLICT, `WRITE of ${offset}+${length}: locked`);
+    ctx.server.caching.breakForWrite(open); // others' LEVEL_II / R caching goes (leases/)
     const stable = body.readUInt32LE(44) & SMB2_WRITEFLAG_WRITE_THROUGH ? 'file-sync' : 'unstable';
     const r = await disk.backend.write(open.ino, Number(offset), data, stable, sessionOf(ctx).cred);
     open.position = offset + BigInt(r.count);
