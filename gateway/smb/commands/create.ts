@@ -39,7 +39,7 @@ import {
   treeOf,
 } from './command';
 import { answerCreateContexts, parseCreateContexts } from './create-contexts';
-import { CreateOption, Disposition, findOrCreate } from './create-target';
+import { CreateAction, CreateOption, Disposition, findOrCreate } from './create-target';
 
 const MAX_IMPERSONATION = 3;
 /** DesiredAccess bits with no meaning for a file (MS-SMB2 §2.2.13.1.1 reserved ranges). */
@@ -105,7 +105,13 @@ export const create: SmbCommand = parkable({
     });
     let attrs = target.attrs;
     if (server.opens.isDeletePending(attrs.fileid)) throw new SmbError(S.STATUS_DELETE_PENDING, name);
-    refuseDeleteOnCloseOpen(options, attrs);
+    await refuseDeleteOnCloseOpen(
+      options,
+      attrs,
+      target.action === CreateAction.CREATED && target.parent
+        ? { backend: disk.backend, dir: target.parent.fileid, name: target.name, cred }
+        : undefined,
+    );
     const max = maximalAccess(attrs, target.parent, cred, disk.readOnly) & tree.maximalAccess;
     const requested = wanted & ~Access.MAXIMUM_ALLOWED;
     if (requested & ~max)

@@ -7,7 +7,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestSmbServer, type TestSmbServer } from '../../../../helpers/smb-server';
-import { Cmd, loggedOn, type Smb2TestClient } from '../../../../helpers/smb2-client';
+import { Cmd, createBody, loggedOn, type Smb2TestClient } from '../../../../helpers/smb2-client';
 
 const S = {
   SUCCESS: 0,
@@ -133,6 +133,14 @@ describe('SMB file semantics', () => {
     const o = await c.create('ro.txt', { access: 0x10081, options: 0x1000 });
     expect(o.r.status).toBe(S.CANNOT_DELETE);
     expect(await readFile(join(srv.dir, 'ro.txt'), 'utf8')).toBe('keep');
+  });
+
+  test('MS-FSA 2.1.5.1.1: OPEN_IF of a new READONLY file with delete-on-close is CANNOT_DELETE and makes nothing', async () => {
+    const body = createBody('ro-new.txt', { access: 0x10081, disposition: 3, options: 0x1000 });
+    body.writeUInt32LE(0x1, 28); // FileAttributes: READONLY
+    const r = await c.send(Cmd.CREATE, body);
+    expect(r.status).toBe(S.CANNOT_DELETE);
+    await expect(stat(join(srv.dir, 'ro-new.txt'))).rejects.toThrow(/ENOENT/);
   });
 
   test('MS-SMB2 3.3.5.15.6: COPYCHUNK copies between opens named by a resume key; limits come back on INVALID_PARAMETER', async () => {
