@@ -110,6 +110,8 @@ export function tapChanges(core: UpcallCore<Attrs>, sink: NotifySink): UpcallCor
 export interface NotifyTableLike extends NotifySink {
   overflowAll(): void;
   watchedDirs(): Ino[];
+  /** Set by the feed: directories a new tree watch covers, to register interest in at once. */
+  interest?: (dirs: Ino[]) => void;
 }
 
 /**
@@ -136,6 +138,9 @@ export class NotifyFeed implements NotifySink {
 
   bind(table: NotifyTableLike): void {
     this.table = table;
+    table.interest = (dirs) => {
+      for (const dir of dirs) this.inner.access(this.client, inodeKeyOf(dir));
+    };
   }
 
   report(dir: Ino, records: readonly NotifyRecord[]): void {
