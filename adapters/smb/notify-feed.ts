@@ -59,14 +59,28 @@ export function notifyFromChange(ev: ChangeEvent<unknown>, sink: NotifySink): vo
   if (ev.flags & F.RENAME && ev.name !== undefined && ev.oldName !== undefined && ev.parent !== undefined) {
     const f = nameFilter(ev.stat);
     const from = ev.oldParent ?? ev.parent;
+    // A renamed file (not a directory) also shows as MODIFIED under its new name for the
+    // attribute and creation filters, as Windows Server and Samba report it (smbtorture
+    // notify.mask "rename file special handling", notify.mask-change).
+    const touched: NotifyRecord[] =
+      f === NotifyFilter.FILE_NAME
+        ? [
+            {
+              action: NotifyAction.MODIFIED,
+              name: ev.name,
+              filter: NotifyFilter.ATTRIBUTES | NotifyFilter.CREATION,
+            },
+          ]
+        : [];
     if (dir(from) === dir(ev.parent)) {
       sink.report(dir(ev.parent), [
         { action: NotifyAction.RENAMED_OLD_NAME, name: ev.oldName, filter: f },
         { action: NotifyAction.RENAMED_NEW_NAME, name: ev.name, filter: f },
+        ...touched,
       ]);
     } else {
       sink.report(dir(from), [{ action: NotifyAction.REMOVED, name: ev.oldName, filter: f }]);
-      sink.report(dir(ev.parent), [{ action: NotifyAction.ADDED, name: ev.name, filter: f }]);
+      sink.report(dir(ev.parent), [{ action: NotifyAction.ADDED, name: ev.name, filter: f }, ...touched]);
     }
     return;
   }
