@@ -38,6 +38,11 @@ export interface GatewayConfig extends SmbConfig {
   /** Prefix of this deployment's keys in Redis (heads that share it are coherent). Default 'upcall:'. */
   redisNamespace: string;
   /**
+   * With Redis: how long a change waits for the heads it notified to acknowledge their eviction
+   * before the fop replies anyway (first-try coherence across heads); 0 turns it off. Default 5.
+   */
+  ackTimeoutMs: number;
+  /**
    * Watch the export for changes made by other local programs and turn them into upcalls
    * (adapters/watcher). Default true: direct backend changes show up through the gateway.
    */
@@ -57,6 +62,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   cacheTtlMs: 60_000,
   logLevel: 'info',
   redisNamespace: 'upcall:',
+  ackTimeoutMs: 5,
   watchExport: true,
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
@@ -117,6 +123,8 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
   }
   if (c.redisUrl !== undefined && !/^rediss?:\/\/[^/\s]+/.test(c.redisUrl))
     throw new ConfigError(`redisUrl: expected redis://host:port, got '${c.redisUrl}'`);
+  if (!Number.isFinite(c.ackTimeoutMs) || c.ackTimeoutMs < 0 || c.ackTimeoutMs > 1000)
+    throw new ConfigError('ackTimeoutMs: expected ms between 0 and 1000');
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
   const smbProblem = smbConfigProblem(c);

@@ -1,4 +1,4 @@
-import type { SmbUserConfig } from '../gateway/smb';
+import { SMB_ENCRYPTION_MODES, type SmbEncryptionMode, type SmbUserConfig } from '../gateway/smb';
 import type { GatewayConfig } from './config';
 
 /** The SMB part of the gateway's configuration (see config.ts for the whole). */
@@ -17,6 +17,18 @@ export interface SmbConfig {
   allowNtlmV1: boolean;
   /** Accept anonymous (null-session) SMB logons, working as nobody. Default false. */
   allowGuest: boolean;
+  /** SMB connections open at once; one more is closed on accept. Default 1024. */
+  smbMaxConnections: number;
+  /** Seconds a connection may stay without a logged-on session before it is closed; 0 off. Default 60. */
+  smbAuthTimeout: number;
+  /** Seconds a connection with no open files may send nothing before it is closed; 0 off. Default 900. */
+  smbIdleTimeout: number;
+  /**
+   * SMB3 encryption: 'off' | 'offered' (encrypt for clients that ask) | 'desired' (ask every
+   * client able to) | 'required' (refuse unencrypted requests and clients that cannot encrypt,
+   * as Samba's "smb encrypt = required"). Default 'offered'.
+   */
+  smbEncryption: SmbEncryptionMode;
 }
 
 export const DEFAULT_SMB_CONFIG: SmbConfig = {
@@ -24,6 +36,10 @@ export const DEFAULT_SMB_CONFIG: SmbConfig = {
   shares: ['share'],
   allowNtlmV1: false,
   allowGuest: false,
+  smbMaxConnections: 1024,
+  smbAuthTimeout: 60,
+  smbIdleTimeout: 900,
+  smbEncryption: 'offered',
 };
 
 const SHARE_NAME = /^[^\\/:*?"<>|\s]{1,80}$/;
@@ -52,6 +68,13 @@ export function smbConfigProblem(c: GatewayConfig): string | undefined {
         return `smbUsers: user '${u.user}': ${k} must be a non-negative integer`;
     }
   }
+  if (!Number.isInteger(c.smbMaxConnections) || c.smbMaxConnections < 1)
+    return `smbMaxConnections: expected a positive integer, got ${JSON.stringify(c.smbMaxConnections)}`;
+  for (const k of ['smbAuthTimeout', 'smbIdleTimeout'] as const)
+    if (typeof c[k] !== 'number' || !(c[k] >= 0) || c[k] > 2_000_000)
+      return `${k}: expected seconds (0 turns it off), got ${JSON.stringify(c[k])}`;
+  if (!SMB_ENCRYPTION_MODES.includes(c.smbEncryption))
+    return `smbEncryption: expected one of ${SMB_ENCRYPTION_MODES.join(', ')}, got ${JSON.stringify(c.smbEncryption)}`;
   if (c.smbPort !== undefined && c.smbUsers.length === 0 && !c.allowGuest)
     return 'smbPort is set but nobody could log on: give smbUsers or allowGuest';
   return undefined;

@@ -1,10 +1,10 @@
 import type { Subscription } from 'rxjs';
 import type { Logger } from 'winston';
-import { attachSmbAdapter, NotifyFeed } from '../adapters';
+import { attachSmbAdapter, LeaseFeed, NotifyFeed } from '../adapters';
 import type { Attrs } from '../gateway/backend/attrs';
 import type { PosixBackend } from '../gateway/backend/posix-backend';
 import { MetaCache } from '../gateway/cache/meta-cache';
-import { SmbServer, type SmbUserConfig } from '../gateway/smb';
+import { type ConnectionLimits, type SmbEncryptionMode, SmbServer, type SmbUserConfig } from '../gateway/smb';
 import { capCacheTtl, withUpcall } from '../plugin';
 import type { UpcallCore } from '../upcall-core';
 
@@ -19,9 +19,12 @@ export interface SmbFrontendOptions {
   readonly users: readonly SmbUserConfig[];
   readonly allowNtlmV1: boolean;
   readonly allowGuest: boolean;
+  /** Default 'offered'. */
+  readonly smbEncryption?: SmbEncryptionMode;
   readonly host: string;
   readonly port: number;
   readonly cacheTtlMs: number;
+  readonly connectionLimits?: Partial<ConnectionLimits>;
   readonly logger: Logger;
 }
 
@@ -43,25 +46,36 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
   // CHANGE_NOTIFY is fed from both sides: upcalls (NFS, other heads, the watcher) and, through
   // the tapped core, the SMB server's own changes (which the core never sends back to it).
   const feed = new NotifyFeed(o.core, o.client);
+  // Oplocks and leases are broken by upcalls too (a write through NFS, another head, the watcher).
+  const leaseFeed = new LeaseFeed(o.core, o.client);
   const cache = new MetaCache(withUpcall(o.backend, feed.core, o.client), { ttlMs: o.cacheTtlMs });
   const subs: Subscription[] = [
     capCacheTtl(o.core, cache),
-    attachSmbAdapter(o.core, o.client, cache, { onInvalidation: feed.onInvalidation }),
+    attachSmbAdapter(o.core, o.client, cache, {
+      onInvalidation: (ev) => {
+        feed.onInvalidation(ev);
+        leaseFeed.onInvalidation(ev);
+      },
+    }),
   ];
   const server = new SmbServer({
     shares: o.shares.map((name) => ({ kind: 'disk' as const, name, backend: cache, readOnly: o.readOnly })),
     users: o.users,
     allowNtlmV1: o.allowNtlmV1,
     allowGuest: o.allowGuest,
+    ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
+    ...(o.smbEncryption ? { encryption: o.smbEncryption } : {}),
     logger: o.logger.child({ part: 'smb', holder: o.client }),
   });
   feed.bind(server.context.notify);
+  leaseFeed.bind(server.context.caching);
   let port: number;
   try {
     ({ port } = await server.listen(o.port, o.host));
   } catch (err) {
     for (const s of subs) s.unsubscribe();
     feed.close();
+    leaseFeed.close();
     throw err;
   }
   return {
@@ -72,6 +86,7 @@ export async function startSmbFrontend(o: SmbFrontendOptions): Promise<SmbFronte
     async close() {
       for (const s of subs) s.unsubscribe();
       feed.close();
+      leaseFeed.close();
       await server.close();
     },
   };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
 import { createRedisUpcallCore, type RedisTransport } from '../adapters/transport/redis';
-import { ExportWatcher, notingCore, RecentChangeSet } from '../adapters/watcher';
+import { ExportWatcher, notingCore, RecentChangeSet, SharedRecentChanges } from '../adapters/watcher';
 import type { Attrs } from '../gateway/backend/attrs';
 import { PosixBackend } from '../gateway/backend/posix-backend';
 import { createUpcallCore, type UpcallCore } from '../upcall-core';
@@ -45,7 +45,12 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   const { core, redis } = await buildCore(config, logger);
   const backend = await PosixBackend.open(exportPath, { readOnly: config.readOnly, logger });
   // The gateway's own changes, noted on their way to the core, so the watcher does not echo them.
-  const recent = config.watchExport ? new RecentChangeSet() : undefined;
+  // With Redis the notes are shared, so a head's watcher does not echo another head's writes either.
+  const recent = !config.watchExport
+    ? undefined
+    : redis
+      ? new SharedRecentChanges(redis.notes)
+      : new RecentChangeSet();
   const frontCore = recent ? notingCore(core, recent) : core;
   let nfs: NfsFrontend;
   let smb: SmbFrontend | undefined;
@@ -73,7 +78,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
       watcher = await ExportWatcher.start({
         root: exportPath,
         core,
-        origin: `${config.headId}/watcher`,
+        origin: watcherOrigin(config),
         holders: () => holders,
         recent,
         logger,
@@ -93,6 +98,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     cache: nfs.cache.stats(),
     ...(smb ? { smbCache: smb.cache.stats() } : {}),
     ...(watcher ? { watcher: watcher.stats() } : {}),
+    ...(redis ? { redis: { link: redis.linkState, ...redis.counters } } : {}),
     options: core.options,
   });
   const metrics = createHeadMetrics({
@@ -138,6 +144,9 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   };
 }
 
+/** The export watcher's client id: it originates changes, it holds no cache. */
+const watcherOrigin = (config: GatewayConfig) => `${config.headId}/watcher`;
+
 /** The in-process core (one head), or one over Redis shared by several heads when `redisUrl` is set. */
 async function buildCore(
   config: GatewayConfig,
@@ -154,6 +163,8 @@ async function buildCore(
       url: config.redisUrl,
       namespace: config.redisNamespace,
       name: config.headId,
+      ackTimeoutMs: config.ackTimeoutMs,
+      passiveOrigins: [watcherOrigin(config)],
       logger: logger.child({ part: 'redis' }),
     },
   });
@@ -178,9 +189,15 @@ async function startSmb(
       users: config.smbUsers,
       allowNtlmV1: config.allowNtlmV1,
       allowGuest: config.allowGuest,
+      smbEncryption: config.smbEncryption,
       host: config.host,
       port: config.smbPort!,
       cacheTtlMs: config.cacheTtlMs,
+      connectionLimits: {
+        maxConnections: config.smbMaxConnections,
+        authTimeoutMs: config.smbAuthTimeout * 1000,
+        idleTimeoutMs: config.smbIdleTimeout * 1000,
+      },
       logger,
     });
   } catch (err) {

@@ -36,6 +36,7 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     logLevel: o.logLevel as GatewayConfig['logLevel'] | undefined,
     redisUrl: o.redis as string | undefined,
     redisNamespace: o.redisNamespace as string | undefined,
+    ackTimeoutMs: o.ackTimeout as number | undefined,
     smbPort: o.smbPort as number | undefined,
     // commander defaults a --no- flag to true: only its presence may override the config file.
     watchExport: o.watchExport === false ? false : undefined,
@@ -128,6 +129,11 @@ const program = new Command('upcall-gateway')
   .option('--cache-invalidation-timeout <s>', 'features.cache-invalidation-timeout in seconds (default 60)')
   .option('--redis <url>', 'share the client table with other heads through Redis (default: in process)')
   .option('--redis-namespace <prefix>', "prefix of this deployment's Redis keys (default 'upcall:')")
+  .option(
+    '--ack-timeout <ms>',
+    'with --redis: longest a change waits for the notified heads to evict before replying, 0 off (default 5)',
+    int('ack-timeout'),
+  )
   .option(
     '--smb-port <n>',
     'serve SMB2/3 on this TCP port too (default off; users from the config file)',

@@ -37,18 +37,22 @@ class UpcallBackend implements Backend {
     return this.inner.rootIno;
   }
 
-  private seen(ino: Ino): void {
-    this.core.access(this.client, inodeKeyOf(ino));
+  /** Registers the client; a promise while the registration is not yet visible to other heads. */
+  private seen(ino: Ino): void | Promise<void> {
+    return this.core.access(this.client, inodeKeyOf(ino));
   }
 
   // Read fops register BEFORE they read: a change that lands while the read is in flight then
   // notifies this client, and the cache above drops the fill that raced with it. Registering
   // after (as GlusterFS does in the callback) leaves a window where the old value is cached
-  // and nobody is told. Objects first met in a reply (a lookup's child, readdirplus entries)
-  // can only be registered after; see the note on lookup.
+  // and nobody is told. Over a shared store the registration is awaited (once per refresh
+  // interval, see RedisTransport.touch) so that "before" holds on other heads too. Objects first
+  // met in a reply (a lookup's child, readdirplus entries) can only be registered after; see
+  // the note on lookup.
 
   async getattr(ino: Ino): Promise<Attrs> {
-    this.seen(ino);
+    const w = this.seen(ino);
+    if (w) await w;
     return this.inner.getattr(ino);
   }
 
@@ -56,29 +60,35 @@ class UpcallBackend implements Backend {
     // A failed lookup still lets the caller cache "no such name" in `dir`: register on dir first.
     // The child is only known from the reply; a change to it between the backend's stat and
     // this registration is the one window left (the directory's own changes are covered).
-    this.seen(dir);
+    const w = this.seen(dir);
+    if (w) await w;
     const a = await this.inner.lookup(dir, name, cred);
-    this.seen(a.fileid);
+    const c = this.seen(a.fileid);
+    if (c) await c;
     return a;
   }
 
   async access(ino: Ino, cred: Cred, wanted: number): Promise<{ granted: number; attrs: Attrs }> {
-    this.seen(ino);
+    const w = this.seen(ino);
+    if (w) await w;
     return this.inner.access(ino, cred, wanted);
   }
 
-  async read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs) {
-    this.seen(ino);
-    return this.inner.read(ino, offset, count, cred, known);
+  async read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs, into?: Buffer) {
+    const w = this.seen(ino);
+    if (w) await w;
+    return this.inner.read(ino, offset, count, cred, known, into);
   }
 
   async readlink(ino: Ino) {
-    this.seen(ino);
+    const w = this.seen(ino);
+    if (w) await w;
     return this.inner.readlink(ino);
   }
 
   async statfs(ino: Ino) {
-    this.seen(ino);
+    const w = this.seen(ino);
+    if (w) await w;
     return this.inner.statfs(ino);
   }
 
@@ -89,10 +99,18 @@ class UpcallBackend implements Backend {
     withAttrs: boolean,
     cred: Cred,
   ): Promise<DirPage> {
-    this.seen(dir);
+    const w = this.seen(dir);
+    if (w) await w;
     const page = await this.inner.readdir(dir, cookie, maxEntries, withAttrs, cred);
     // READDIRPLUS hands out every entry's attributes: the caller may cache each of them.
-    if (withAttrs) for (const e of page.entries) this.seen(e.fileid);
+    if (withAttrs) {
+      const waits: Promise<void>[] = [];
+      for (const e of page.entries) {
+        const p = this.seen(e.fileid);
+        if (p) waits.push(p);
+      }
+      if (waits.length > 0) await Promise.all(waits);
+    }
     return page;
   }
 
@@ -124,7 +142,10 @@ class UpcallBackend implements Backend {
           )
         : FOP_RULES.setattr.flags;
     if (flags !== 0) await this.core.change(this.client, { inode: inodeKeyOf(ino), flags, stat: after });
-    else this.seen(ino);
+    else {
+      const w = this.seen(ino);
+      if (w) await w;
+    }
     return wcc;
   }
 
@@ -145,7 +166,8 @@ class UpcallBackend implements Backend {
       stat: r.dir.after,
       name,
     });
-    this.seen(r.attrs.fileid); // the creator caches the new object
+    const w = this.seen(r.attrs.fileid); // the creator caches the new object
+    if (w) await w;
     return r;
   }
 

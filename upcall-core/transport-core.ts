@@ -87,6 +87,9 @@ export class TransportUpcallCore<S = unknown> implements UpcallCore<S> {
       link: (up) => {
         if (!this.closed) this.link$.next(up);
       },
+      options: (o) => {
+        if (!this.closed) this.apply(o);
+      },
     };
     await this.transport.start(sink);
     return this;
@@ -100,8 +103,8 @@ export class TransportUpcallCore<S = unknown> implements UpcallCore<S> {
     return this.options$$.asObservable();
   }
 
-  access(client: ClientId, inode: InodeKey): void {
-    if (this.enabled && !this.closed) this.transport.touch(client, inode, this.timeoutMs);
+  access(client: ClientId, inode: InodeKey): void | Promise<void> {
+    if (this.enabled && !this.closed) return this.transport.touch(client, inode, this.timeoutMs);
   }
 
   change(origin: ClientId, ev: ChangeEvent<S>): Promise<void> | undefined {
@@ -175,7 +178,14 @@ export class TransportUpcallCore<S = unknown> implements UpcallCore<S> {
     this.clients.unregisterXattrs(client);
   }
 
+  /** Applies `input` here and, through the store, on every other head. */
   reconfigure(input: UpcallOptionsInput): UpcallOptions {
+    const next = this.apply(input);
+    this.transport.shareOptions?.(next);
+    return next;
+  }
+
+  private apply(input: UpcallOptionsInput): UpcallOptions {
     const next = resolveOptions(input, this.options);
     const wasEnabled = this.enabled;
     const oldTimeout = this.timeoutMs;

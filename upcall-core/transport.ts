@@ -1,3 +1,4 @@
+import type { UpcallOptions, UpcallOptionsInput } from './options';
 import type { ChangeEvent, ClientId, InodeKey } from './types';
 
 /**
@@ -18,8 +19,10 @@ export interface UpcallTransport<S = unknown> {
   /**
    * Rule 1: registers or refreshes `client` on `inode`. May be batched and skipped while the
    * registration is fresh (see registrationLagMs), but never reordered after a later change().
+   * Returns a promise while the registration is on its way: a read that awaits it before filling
+   * a cache cannot miss a change that lands between its read and its registration.
    */
-  touch(client: ClientId, inode: InodeKey, timeoutMs: number): void;
+  touch(client: ClientId, inode: InodeKey, timeoutMs: number): void | Promise<void>;
   /**
    * Rule 2 (+ entry changes reaching the parents' clients), decided atomically by the store:
    * refreshes the originator, notifies every other client seen within `timeoutMs`, deletes
@@ -38,6 +41,11 @@ export interface UpcallTransport<S = unknown> {
   registrationLagMs(timeoutMs: number): number;
   /** Registrations this head currently believes fresh (a gauge; optional). */
   freshRegistrations?(): number;
+  /**
+   * Tells every other head of this store that the options changed at run time (optional): they
+   * apply them through TransportSink.options, so one head's reconfigure is every head's.
+   */
+  shareOptions?(options: UpcallOptions): void;
   /** Resolves once everything sent so far has been acknowledged by the store (tests, shutdown). */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -60,4 +68,6 @@ export interface TransportSink<S = unknown> {
   lost(target: ClientId | undefined, reason: 'gap' | 'transport-lost'): void;
   /** The link went down (caches must stop serving) or came back, resynchronised. */
   link(up: boolean): void;
+  /** Another head changed the options at run time: apply them here too (not shared again). */
+  options?(options: UpcallOptionsInput): void;
 }

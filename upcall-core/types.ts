@@ -103,8 +103,12 @@ export interface CacheLimits {
 
 /** The seam protocol servers and transports see. */
 export interface UpcallCore<S = unknown> {
-  /** Rule 1: a read-type fop by `client` registers or refreshes it on `inode`. */
-  access(client: ClientId, inode: InodeKey): void;
+  /**
+   * Rule 1: a read-type fop by `client` registers or refreshes it on `inode`. A core over a shared
+   * store may return a promise, settled once other heads can see the registration: a fop awaits
+   * it before reading, so nothing it caches predates the registration. Never rejects.
+   */
+  access(client: ClientId, inode: InodeKey): void | Promise<void>;
   /**
    * Rule 2: a modifying fop by `origin`; every other recent client is told, asynchronously.
    * A core whose table lives outside the process returns a promise that settles once the store

@@ -87,14 +87,14 @@ export class ChangeMapper {
     const isDir = st.type === 2;
     this.o.paths.set(path, { inode, dir: isDir });
     if (kind === 'update' && (known === undefined || known.inode === inode)) {
-      if (this.o.recent?.isOwn(inode, st)) return this.suppress();
+      if (await this.o.recent?.isOwn(inode, st)) return this.suppress();
       return this.send({ inode, flags: WATCH_FLAGS.update });
     }
     // A new entry, or this path now names another object.
     if (parent !== undefined) {
       const dir = inodeKeyOf(parent.fileid);
       const name = basename(path);
-      if (this.o.recent?.isOwnEntry(dir, name, parent)) this.suppress();
+      if (await this.o.recent?.isOwnEntry(dir, name, parent)) this.suppress();
       else {
         await this.send({ inode: dir, flags: WATCH_FLAGS.create, name });
         if (known !== undefined && known.inode !== inode) await this.removed(known.inode, dir, name);
@@ -116,7 +116,7 @@ export class ChangeMapper {
     }
     const dir = inodeKeyOf(parent.fileid);
     const name = basename(path);
-    if (this.o.recent?.isOwnEntry(dir, name, parent)) return this.suppress();
+    if (await this.o.recent?.isOwnEntry(dir, name, parent)) return this.suppress();
     if (known !== undefined) await this.removed(known.inode, dir, name);
     else await this.send({ inode: dir, flags: WATCH_FLAGS.create, name });
   }

@@ -1,9 +1,10 @@
 import { type AsyncSubscription, subscribe } from '@parcel/watcher';
 import type { Logger } from 'winston';
 import type { Attrs } from '../../gateway/backend/attrs';
-import type { UpcallCore } from '../../upcall-core';
+import type { InodeKey, UpcallCore } from '../../upcall-core';
 import { ChangeBatch, type ChangeBatchStats } from './change-batch';
-import { ChangeMapper, type ChangeMapperCounters } from './change-mapper';
+import { ChangeMapper, type ChangeMapperCounters, WATCH_FLAGS } from './change-mapper';
+import { DirPoller } from './dir-poller';
 import { PathInodes } from './path-inodes';
 import type { RecentChanges } from './recent-changes';
 
@@ -20,9 +21,9 @@ import type { RecentChanges } from './recent-changes';
  * Its known gaps: (1) create of a directory then a file in it with no gap reports only the
  * directory in 4 of 20 trials — covered by the subtree walk in ChangeMapper; (2) it batches in C++
  * for 50 ms and a path created AND deleted within one batch is reported as nothing, so a gateway
- * that listed that short-lived file in between keeps it in its listing until the cache TTL.
- * (fs.watch recursive misses the same pair within one tick, a far smaller window, but has no
- * event kinds; moving to it or to a raw inotify binding is the fix if that window matters.)
+ * that listed or looked up that short-lived file in between would keep it until the cache TTL —
+ * covered by DirPoller: a known directory whose times moved is invalidated whole within a pass
+ * (`pollMs`, default 500 ms).
  */
 
 export interface ExportWatcherOptions {
@@ -39,6 +40,8 @@ export interface ExportWatcherOptions {
   readonly batchMs?: number;
   /** Paths pending at most in one window; past it, one flush-all per holder. Default 4096. */
   readonly maxPending?: number;
+  /** Interval of the directory poller (DirPoller), ms; 0 turns it off. Default 500. */
+  readonly pollMs?: number;
   /** Paths remembered for deletions. Default 65,536. */
   readonly maxKnownPaths?: number;
   /** See ChangeMapper. Default 256. */
@@ -53,6 +56,8 @@ export interface ExportWatcherOptions {
 
 export interface ExportWatcherStats extends ChangeBatchStats, ChangeMapperCounters {
   readonly batches: number;
+  /** Directories the poller found changed with no event (and not by the gateway). */
+  readonly polledChanges: number;
   readonly flushAlls: number;
   readonly knownPaths: number;
   readonly errors: number;
@@ -70,6 +75,7 @@ export class ExportWatcher {
   private readonly batch: ChangeBatch;
   private readonly paths: PathInodes;
   private readonly mapper: ChangeMapper;
+  private readonly poller: DirPoller | undefined;
   private readonly batchMs: number;
   private sub?: AsyncSubscription;
   private timer?: NodeJS.Timeout;
@@ -92,6 +98,27 @@ export class ExportWatcher {
       subtreeLimit: o.subtreeLimit,
       flushHolders: () => this.flushHolders(),
     });
+    const pollMs = o.pollMs ?? 500;
+    this.poller =
+      pollMs > 0
+        ? new DirPoller({
+            root: o.root,
+            paths: this.paths,
+            recent: o.recent,
+            intervalMs: pollMs,
+            changed: (dir) => this.dirChanged(dir),
+          })
+        : undefined;
+  }
+
+  /** A directory moved with no event telling what: its attributes, listing and dentries go. */
+  private async dirChanged(dir: InodeKey): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.o.core.change(this.o.origin, { inode: dir, flags: WATCH_FLAGS.subtreeDir, parent: dir });
+    } catch (err) {
+      this.failed(err);
+    }
   }
 
   /** Starts watching; resolves once the watch is in place (changes after that are seen). */
@@ -103,6 +130,7 @@ export class ExportWatcher {
       w.schedule();
     });
     w.seeding = w.mapper.learn(o.root, o.seedLimit ?? 10_000).catch(() => undefined);
+    w.poller?.start();
     return w;
   }
 
@@ -110,6 +138,7 @@ export class ExportWatcher {
     return {
       ...this.batch.stats(),
       ...this.mapper.counters,
+      polledChanges: this.poller?.sent ?? 0,
       batches: this.batches,
       flushAlls: this.flushAlls,
       knownPaths: this.paths.size,
@@ -129,6 +158,7 @@ export class ExportWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.poller?.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.sub?.unsubscribe();

@@ -5,3 +5,4 @@ export { ExportWatcher, type ExportWatcherOptions, type ExportWatcherStats } fro
 export { notingCore } from './noting-core';
 export { PathInodes } from './path-inodes';
 export { RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
+export { type NoteStore, SharedRecentChanges } from './shared-recent-changes';

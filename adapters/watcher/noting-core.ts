@@ -55,8 +55,8 @@ class NotingCore implements UpcallCore<Attrs> {
     return this.inner.forget(inode, origin);
   }
 
-  access(client: ClientId, inode: InodeKey): void {
-    this.inner.access(client, inode);
+  access(client: ClientId, inode: InodeKey): void | Promise<void> {
+    return this.inner.access(client, inode);
   }
   registerXattrs(client: ClientId, patterns: readonly string[]): void {
     this.inner.registerXattrs(client, patterns);

@@ -41,6 +41,11 @@ export class PathInodes {
     for (const p of this.map.keys()) if (p.startsWith(prefix)) this.map.delete(p);
   }
 
+  /** Every known path, oldest first. */
+  entries(): IterableIterator<[string, KnownPath]> {
+    return this.map.entries();
+  }
+
   clear(): void {
     this.map.clear();
   }

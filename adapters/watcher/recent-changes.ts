@@ -19,9 +19,9 @@ export interface RecentChanges {
   /** The gateway added, removed or renamed entry `name` of directory `dir`. */
   noteEntry(dir: InodeKey, name: string): void;
   /** Whether `inode`, now `attrs` (undefined: gone), is as the gateway's recent change left it. */
-  isOwn(inode: InodeKey, attrs: Attrs | undefined): boolean;
+  isOwn(inode: InodeKey, attrs: Attrs | undefined): boolean | Promise<boolean>;
   /** Whether entry `name` of `dir` (now `dirAttrs`) was recently changed by the gateway, dir unchanged since. */
-  isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean;
+  isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean | Promise<boolean>;
 }
 
 export interface RecentChangesOptions {

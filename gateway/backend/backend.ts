@@ -108,8 +108,17 @@ export interface Backend {
    * Needs read (or execute) permission, or ownership. `known`: attributes the caller already
    * holds and trusts (a coherent cache): they are used for the permission check, `eof` and the
    * reply, which saves a stat round trip per call. Without it the backend stats the file.
+   * `into`: a buffer of at least `count` bytes the backend may read into (SMB READ passes the
+   * response body); `data` is then a view of it. A backend may ignore it and return its own.
    */
-  read(ino: Ino, offset: number, count: number, cred: Cred, known?: Attrs): Promise<ReadResult>;
+  read(
+    ino: Ino,
+    offset: number,
+    count: number,
+    cred: Cred,
+    known?: Attrs,
+    into?: Buffer,
+  ): Promise<ReadResult>;
   /** Needs write permission, or ownership. */
   write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred: Cred): Promise<WriteResult>;
   /** New entries need write and search permission on `dir`; `cred` also owns what is made. */

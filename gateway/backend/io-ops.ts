@@ -26,6 +26,7 @@ export async function readOp(
   count: number,
   cred?: Cred,
   known?: Attrs,
+  into?: Buffer,
 ): Promise<ReadResult> {
   checkRange(offset, count);
   const want = Math.min(count, ctx.maxIo);
@@ -34,7 +35,8 @@ export async function readOp(
     const before =
       known === undefined && cred && cred.uid !== 0 ? await ctx.loc.fstatLive(fh, ino) : undefined;
     if (cred && cred.uid !== 0) checkRead(known ?? permOf(before!), cred);
-    const buf = Buffer.allocUnsafe(want);
+    // The caller's buffer when it has room (no allocation, no copy), else one of our own.
+    const buf = into && into.length >= want ? into : Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
       const { bytesRead } = await fh.read(buf, got, want - got, offset + got);
@@ -42,7 +44,7 @@ export async function readOp(
       got += bytesRead;
     }
     // A short read near EOF would otherwise pin the whole (up to maxIo) allocation.
-    const data = got * 2 < want ? Buffer.from(buf.subarray(0, got)) : buf.subarray(0, got);
+    const data = got * 2 < want && buf !== into ? Buffer.from(buf.subarray(0, got)) : buf.subarray(0, got);
     if (known !== undefined) {
       // Ending exactly at the known size is EOF; reading past it means the file grew since,
       // so only a short read may say EOF then.

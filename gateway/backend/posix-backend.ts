@@ -223,8 +223,15 @@ export class PosixBackend implements Backend, HandleCodec {
     return { granted: grantedAccess(attrs, cred, wanted, this.ctx.readOnly), attrs };
   }
 
-  async read(ino: Ino, offset: number, count: number, cred?: Cred, known?: Attrs): Promise<ReadResult> {
-    return readOp(this.ctx, ino, offset, count, cred, known);
+  async read(
+    ino: Ino,
+    offset: number,
+    count: number,
+    cred?: Cred,
+    known?: Attrs,
+    into?: Buffer,
+  ): Promise<ReadResult> {
+    return readOp(this.ctx, ino, offset, count, cred, known, into);
   }
 
   async readlink(ino: Ino): Promise<{ target: string; attrs: Attrs }> {

@@ -162,11 +162,18 @@ export class MetaCache implements Backend, CacheAdapter {
   }
 
   /** Cached attributes, when fresh, go down with the read: the backend then skips its stat. */
-  async read(ino: Ino, offset: number, count: number, cred: Cred): Promise<ReadResult> {
+  async read(
+    ino: Ino,
+    offset: number,
+    count: number,
+    cred: Cred,
+    _known?: Attrs,
+    into?: Buffer,
+  ): Promise<ReadResult> {
     const known = this.attrs.get(ino, this.now());
-    if (known) return this.inner.read(ino, offset, count, cred, known.value);
+    if (known) return this.inner.read(ino, offset, count, cred, known.value, into);
     const epoch = this.epoch;
-    const r = await this.inner.read(ino, offset, count, cred);
+    const r = await this.inner.read(ino, offset, count, cred, undefined, into);
     this.fillAttrs(r.attrs, epoch);
     return r;
   }
@@ -254,11 +261,32 @@ export class MetaCache implements Backend, CacheAdapter {
   }
 
   async create(dir: Ino, name: string, how: CreateHow, cred: Cred): Promise<CreateResult> {
-    return this.entryAdded(dir, name, await this.inner.create(dir, name, how, cred));
+    return this.entryAdded(
+      dir,
+      name,
+      await this.existsOnEexist(dir, name, this.inner.create(dir, name, how, cred)),
+    );
   }
 
   async mkdir(dir: Ino, name: string, mode: number, cred: Cred): Promise<CreateResult> {
-    return this.entryAdded(dir, name, await this.inner.mkdir(dir, name, mode, cred));
+    return this.entryAdded(
+      dir,
+      name,
+      await this.existsOnEexist(dir, name, this.inner.mkdir(dir, name, mode, cred)),
+    );
+  }
+
+  /**
+   * EEXIST proves a cached "no such name" wrong (another client made it meanwhile): forget it,
+   * so the caller's retry (an SMB OPEN_IF losing a race, smb2.create.mkdir-dup) looks again.
+   */
+  private async existsOnEexist<T>(dir: Ino, name: string, op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'EEXIST') this.dentries.get(dir)?.delete(name);
+      throw err;
+    }
   }
 
   async symlink(dir: Ino, name: string, target: string, mode: number, cred: Cred): Promise<CreateResult> {

@@ -1,7 +1,7 @@
 /**
  * Closing an Open, whoever asks: CLOSE, TREE_DISCONNECT, LOGOFF, or the connection going away
  * (MS-SMB2 §3.3.4.17). Its pending CHANGE_NOTIFY requests end with STATUS_NOTIFY_CLEANUP and its
- * byte-range locks go. The last close of a delete-pending object removes it (MS-FSA §2.1.5.4):
+ * byte-range locks go, and its oplock or its share of a lease (a break waiting on it ends). The last close of a delete-pending object removes it (MS-FSA §2.1.5.4):
  * the name it was opened under is checked to still lead to the same inode first, so a name
  * reused meanwhile (through NFS, or on disk) is never deleted in its place.
  */
@@ -13,6 +13,7 @@ import type { ServerContext } from './server-context';
 /** Removes `open` from the table; deletes the object if that was its last open and it is delete-pending. */
 export async function closeOpen(server: ServerContext, open: Open, log: Logger): Promise<void> {
   server.notify.release(open);
+  server.caching.release(open);
   server.lockWaits.releaseOpen(open);
   server.locks.releaseOpen(open);
   server.lockWaits.retry(open.ino);

@@ -6,9 +6,10 @@
  */
 import type { Logger } from 'winston';
 import { CreditWindow } from './credits';
-import type { PreauthHash, SigningAlgorithm } from './crypto';
+import type { CipherName, PreauthHash, SigningAlgorithm } from './crypto';
 import { Dialect, type ServerContext } from './server-context';
 import type { SmbSession } from './session';
+import { encryptTransform } from './transform';
 
 /** MS-SMB2 §2.2.3 SecurityMode. */
 export const SMB2_NEGOTIATE_SIGNING_ENABLED = 0x0001;
@@ -36,6 +37,11 @@ export class ConnectionState {
   serverSecurityMode = 0;
   /** 3.1.1: the signing algorithm chosen from SMB2_SIGNING_CAPABILITIES (AES-CMAC without one). */
   signingAlgorithm: SigningAlgorithm = 'aes-cmac';
+  /**
+   * §3.3.1.7 Connection.CipherId: AES-128-CCM for 3.0/3.0.2 with SMB2_GLOBAL_CAP_ENCRYPTION, the
+   * ENCRYPTION_CAPABILITIES choice for 3.1.1; undefined when encryption was not negotiated.
+   */
+  cipher?: CipherName;
   /** 3.1.1: Connection.PreauthIntegrityHashValue over NEGOTIATE request and response. */
   preauth?: PreauthHash;
   readonly credits: CreditWindow;
@@ -52,9 +58,19 @@ export class ConnectionState {
     this.credits = new CreditWindow(server.limits.maxCredits);
   }
 
-  /** An async response for this connection; dropped when it has no sender (gone, or a unit test). */
+  /**
+   * An async response for this connection; dropped when it has no sender (gone, or a unit test).
+   * It goes in a TRANSFORM frame when its session's client encrypts (the SessionId is at header
+   * offset 40 in both header forms).
+   */
   send(payload: Buffer): void {
-    this.sender?.(payload);
+    if (!this.sender) return;
+    const session = payload.length >= 48 ? this.sessions.get(payload.readBigUInt64LE(40)) : undefined;
+    this.sender(
+      session?.cipher && session.encryptsAsync
+        ? encryptTransform(payload, session.id, session.cipher)
+        : payload,
+    );
   }
 
   /** A real SMB2 dialect has been chosen (not none, not the wildcard). */

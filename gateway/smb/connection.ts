@@ -10,6 +10,11 @@
  * The connection ends — logged with the reason — on a framing error, a message that is not
  * SMB2 (after the one SMB1 NEGOTIATE allowed first), or a protocol rule that demands it. When it
  * ends, every open of its sessions is closed (delete-on-close runs) and the sessions go.
+ *
+ * An SMB3 TRANSFORM frame (transform.ts) is decrypted with the keys of the session it names and
+ * dispatched as an encrypted request; its response frame (a whole compound in one) goes back
+ * encrypted under the same session. An unknown session or a tag that does not verify ends this
+ * connection (§3.3.5.2.1.1) and no other.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'winston';
@@ -17,10 +22,12 @@ import { closeOpensWhere } from './close-open';
 import type { SmbCommand } from './commands/command';
 import { ConnectionState } from './connection-state';
 import { Dispatcher } from './dispatcher';
-import { FrameDecoder, FramingError, frameHeader } from './framing';
-import { SMB1_PROTOCOL_ID, SMB2_PROTOCOL_ID } from './header';
+import { FrameDecoder, FramingError, frameBuffers, reuseFrameBuffer } from './framing';
+import { SMB1_PROTOCOL_ID, SMB2_PROTOCOL_ID, SMB2_TRANSFORM_PROTOCOL_ID } from './header';
 import type { ServerContext } from './server-context';
+import type { SmbSession } from './session';
 import { answerSmb1Negotiate, Smb1Error } from './smb1-negotiate';
+import { decryptTransform, encryptTransform, TransformError, transformSessionId } from './transform';
 
 export class SmbConnection {
   readonly state: ConnectionState;
@@ -91,13 +98,23 @@ export class SmbConnection {
   }
 
   private handle(frame: Buffer): void {
+    // The frame as read (maybe a pooled buffer), kept apart from its decrypted message.
+    const received = frame;
     const first = this.firstMessage;
     this.firstMessage = false;
     if (frame.length < 4) {
       this.drop(`${frame.length}-byte message`);
       return;
     }
-    const protocol = frame.readUInt32LE(0);
+    let protocol = frame.readUInt32LE(0);
+    let sealer: SmbSession | undefined;
+    if (protocol === SMB2_TRANSFORM_PROTOCOL_ID) {
+      const opened = this.decrypt(frame);
+      if (!opened) return;
+      sealer = opened.session;
+      frame = opened.message;
+      protocol = frame.length >= 4 ? frame.readUInt32LE(0) : 0;
+    }
     if (protocol === SMB1_PROTOCOL_ID && first) {
       try {
         this.send(answerSmb1Negotiate(this.state, frame));
@@ -113,12 +130,14 @@ export class SmbConnection {
       this.drop(`not an SMB2 message (protocol 0x${protocol.toString(16)})`);
       return;
     }
-    this.inFlightBytes += frame.length;
+    const size = frame.length;
+    this.inFlightBytes += size;
     this.dispatcher
-      .handleFrame(frame)
+      .handleFrame(frame, sealer !== undefined)
       .then(
         (r) => {
-          if ('frame' in r) this.send(r.frame);
+          if ('frame' in r)
+            this.send(sealer?.cipher ? encryptTransform(r.frame, sealer.id, sealer.cipher) : r.frame);
           else if ('disconnect' in r) this.drop(r.disconnect);
         },
         (err: unknown) => {
@@ -127,15 +146,44 @@ export class SmbConnection {
         },
       )
       .finally(() => {
-        this.inFlightBytes -= frame.length;
+        // Settled: no command holds a view of the request any more (see reuseFrameBuffer).
+        reuseFrameBuffer(received);
+        this.inFlightBytes -= size;
         this.pump();
       });
   }
 
+  /** The plaintext of a TRANSFORM frame and its session, or undefined once the connection is dropped. */
+  private decrypt(frame: Buffer): { message: Buffer; session: SmbSession } | undefined {
+    if (!this.state.cipher || frame.length < 52) {
+      this.drop(
+        this.state.cipher ? 'short TRANSFORM frame' : 'TRANSFORM frame without encryption negotiated',
+      );
+      return undefined;
+    }
+    const id = transformSessionId(frame);
+    const session = this.state.sessions.get(id);
+    if (!session?.cipher) {
+      this.drop(`TRANSFORM frame for session ${id.toString(16)}, which has no keys here`);
+      return undefined;
+    }
+    try {
+      const message = decryptTransform(frame, session.cipher);
+      session.clientEncrypts = true;
+      return { message, session };
+    } catch (err) {
+      if (!(err instanceof TransformError)) throw err;
+      this.log.warn('SMB3 decryption failed', { session: id.toString(16), cause: err.message });
+      this.drop(err.message);
+      return undefined;
+    }
+  }
+
   private send(payload: Buffer): void {
     if (this.closed) return;
-    this.socket.write(frameHeader(payload.length));
-    if (!this.socket.write(payload)) this.writeBlocked = true;
+    // One write per response where possible (framing.ts): a write is a syscall.
+    for (const b of frameBuffers(payload))
+      if (!this.socket.write(b, () => reuseFrameBuffer(b))) this.writeBlocked = true;
   }
 
   private drop(reason: string): void {
@@ -163,6 +211,8 @@ export class SmbConnection {
     this.closed = true;
     const sessions = new Set(this.state.sessions.values());
     this.state.sessions.clear();
+    const global = this.state.server.sessions;
+    for (const s of sessions) if (global.get(s.id) === s) global.delete(s.id);
     this.onClosed(this);
     if (sessions.size === 0) return;
     closeOpensWhere(this.state.server, (o) => sessions.has(o.session), this.log).catch((err: unknown) =>

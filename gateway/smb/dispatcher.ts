@@ -9,9 +9,13 @@
  *
  * Per member, in this order: the credit window (a MessageId outside it ends the connection,
  * §3.3.5.2.3), related-ness, the signature (bad → STATUS_ACCESS_DENIED, §3.3.5.2.4), the
- * command table (a code past OPLOCK_BREAK → STATUS_NOT_SUPPORTED: see `unknownCommand`),
+ * command table (a code past OPLOCK_BREAK → STATUS_INVALID_PARAMETER: see `unknownCommand`),
  * StructureSize (§3.3.5.2.6), CreditCharge against the payload (§3.3.5.2.5), the session
  * (§3.3.5.2.9) and the tree (§3.3.5.2.11), then the command.
+ *
+ * A frame that came in a TRANSFORM header (decrypted by the connection) is not signature-checked
+ * and its responses are not signed: the AEAD tag covers it, and the connection encrypts the
+ * answer (§3.3.4.1.4). A session that requires encryption refuses unencrypted requests.
  */
 import {
   type ChainState,
@@ -40,12 +44,20 @@ export type DispatchResult =
   | { readonly none: true };
 
 /**
- * Our reading of a command code past the last one defined: §3.3.5.2.6 says disconnect, Samba
- * answers STATUS_INVALID_PARAMETER; we answer STATUS_NOT_SUPPORTED and keep the connection (and
- * every other session on it) alive — a bad request should cost only itself.
+ * Our reading of a command code past the last one defined: §3.3.5.2.6 says disconnect; we
+ * answer STATUS_INVALID_PARAMETER as Samba does (smbtorture smb2.compound.invalid4 expects it)
+ * and keep the connection (and every other session on it) alive — a bad request should cost
+ * only itself.
  */
 const unknownCommand = (code: number): SmbError =>
-  new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `unknown command 0x${code.toString(16)}`);
+  new SmbError(NtStatus.STATUS_INVALID_PARAMETER, `unknown command 0x${code.toString(16)}`);
+
+/** Requests a session that requires encryption still takes in the clear (§3.3.5.2.9: before it has keys). */
+const UNENCRYPTED_OK = new Set<number>([
+  Smb2Command.NEGOTIATE,
+  Smb2Command.SESSION_SETUP,
+  Smb2Command.CANCEL,
+]);
 
 export class Dispatcher {
   constructor(
@@ -53,7 +65,8 @@ export class Dispatcher {
     private readonly table: readonly (SmbCommand | undefined)[],
   ) {}
 
-  async handleFrame(frame: Buffer): Promise<DispatchResult> {
+  /** `encrypted`: the frame arrived in a TRANSFORM header (so its answer will be encrypted too). */
+  async handleFrame(frame: Buffer, encrypted = false): Promise<DispatchResult> {
     const out: ResponseMember[] = [];
     const chain: ChainState = { sessionId: 0n, treeId: 0 };
     let at = 0;
@@ -70,7 +83,13 @@ export class Dispatcher {
         const malformed =
           next !== 0 && (next % 8 !== 0 || next < SMB2_HEADER_SIZE || at + next >= frame.length);
         const end = next === 0 || malformed ? frame.length : at + next;
-        const r = await this.member(frame.subarray(at, end), header, chain, first, malformed);
+        const last = end === frame.length;
+        const r = await this.member(frame.subarray(at, end), header, chain, {
+          first,
+          last,
+          malformed,
+          encrypted,
+        });
         if (r) out.push(r);
         if (end === frame.length) break;
         at = end;
@@ -86,9 +105,9 @@ export class Dispatcher {
     message: Buffer,
     h: Smb2Header,
     chain: ChainState,
-    first: boolean,
-    malformed: boolean,
+    where: { first: boolean; last: boolean; malformed: boolean; encrypted: boolean },
   ): Promise<ResponseMember | undefined> {
+    const { first, last, malformed, encrypted } = where;
     const conn = this.conn;
     if (h.command === Smb2Command.CANCEL) {
       await this.run(this.table[h.command]!, message, h, chain, false);
@@ -111,9 +130,11 @@ export class Dispatcher {
     }
     const session = chain.sessionId !== 0n ? conn.sessions.get(chain.sessionId) : undefined;
     const reply = (status: number, resp?: SmbResponse): ResponseMember =>
-      this.reply(h, chain, related, session, status, resp);
+      this.reply(h, chain, related, session, status, resp, encrypted);
     const fail = (err: unknown): ResponseMember => {
       const status = toNtStatus(err);
+      // §3.3.5.2.7.2 (as Samba): the related requests after a failed CREATE fail the same way.
+      if (h.command === Smb2Command.CREATE) chain.createError = status;
       this.logFailure(h, status, err);
       return reply(
         status,
@@ -123,8 +144,21 @@ export class Dispatcher {
     if (malformed) return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'bad NextCommand'));
     if (related && first)
       return fail(new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'first member is related'));
-    const signErr = checkSignature(conn, message, h, session);
+    // A related request inherits a session that must exist; the first member being related, or
+    // an unrelated one naming an unknown session, leaves none (Samba: INVALID_PARAMETER).
+    if (related && !session && h.command !== Smb2Command.SESSION_SETUP)
+      return fail(
+        new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'related request without a session to inherit'),
+      );
+    const signErr = encrypted ? undefined : checkSignature(conn, message, h, session);
     if (signErr) return fail(signErr);
+    if (!encrypted && session?.rejectUnencrypted && session.valid && !UNENCRYPTED_OK.has(h.command))
+      return fail(
+        new SmbError(
+          NtStatus.STATUS_ACCESS_DENIED,
+          'unencrypted request on a session that requires encryption',
+        ),
+      );
     const cmd = this.table[h.command];
     if (!cmd) return fail(unknownCommand(h.command));
     const pre = checkRequest(conn, cmd, message, h, session, chain, related);
@@ -132,11 +166,31 @@ export class Dispatcher {
     try {
       const resp = await this.run(cmd, message, h, chain, related, session);
       if (h.command === Smb2Command.CREATE) chain.createError = undefined;
+      const parked = resp?.status === NtStatus.STATUS_PENDING && resp.asyncId !== undefined;
+      if (parked && !last && h.command !== Smb2Command.CREATE) {
+        this.withdraw(resp.asyncId!);
+        return fail(new SmbError(NtStatus.STATUS_INTERNAL_ERROR, 'went async inside a compound'));
+      }
       return resp ? reply(resp.status ?? NtStatus.STATUS_SUCCESS, resp) : undefined;
     } catch (err) {
       if (err instanceof DisconnectError) throw err;
-      if (h.command === Smb2Command.CREATE) chain.createError = toNtStatus(err);
       return fail(err);
+    }
+  }
+
+  /**
+   * MS-SMB2 §3.3.5.2.7 (Windows behaviour, <note>): only the last request of a compound may go
+   * async; one that parked earlier in the chain is withdrawn without a word (its interim and
+   * final responses never go out) and answered STATUS_INTERNAL_ERROR in the chain.
+   */
+  private withdraw(asyncId: bigint): void {
+    const conn = this.conn;
+    const sender = conn.sender;
+    conn.sender = undefined;
+    try {
+      if (!conn.server.notify.cancel(conn, { asyncId })) conn.server.lockWaits.cancel(conn, { asyncId });
+    } finally {
+      conn.sender = sender;
     }
   }
 
@@ -171,13 +225,15 @@ export class Dispatcher {
     session: SmbSession | undefined,
     status: number,
     resp: SmbResponse | undefined,
+    encrypted = false,
   ): ResponseMember {
     const requestSigned = (h.flags & Smb2Flags.SIGNED) !== 0;
-    const signer =
-      resp?.signWith ??
-      (session?.canSign && (requestSigned || session.signingRequired) && status !== NtStatus.STATUS_PENDING
-        ? session
-        : undefined);
+    const signer = encrypted
+      ? undefined
+      : (resp?.signWith ??
+        (session?.canSign && (requestSigned || session.signingRequired) && status !== NtStatus.STATUS_PENDING
+          ? session
+          : undefined));
     const body = resp?.body ?? errorBody();
     return {
       header: {

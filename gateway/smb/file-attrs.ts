@@ -7,6 +7,7 @@ import { rwxFor } from '../backend/access-bits';
 import { type Attrs, FileType } from '../backend/attrs';
 import type { Cred } from '../backend/backend';
 import { Access } from './open-table';
+import { FILE_ATTRIBUTE_SPARSE_FILE, isSparse } from './sparse-marks';
 import { fileTime } from './wire';
 
 /** MS-FSCC §2.6 File Attributes used here. */
@@ -28,6 +29,7 @@ export function fileAttributes(a: Attrs): number {
   let v = a.type === FileType.DIR ? FileAttr.DIRECTORY : FileAttr.ARCHIVE;
   if (a.type !== FileType.DIR && (a.mode & 0o222) === 0) v |= FileAttr.READONLY;
   if (a.type === FileType.LNK) v |= FileAttr.REPARSE_POINT;
+  if (a.type === FileType.REG && isSparse(a)) v |= FILE_ATTRIBUTE_SPARSE_FILE;
   return v;
 }
 

@@ -14,7 +14,7 @@ export const SMB2_HEADER_SIZE = 64;
 export const SMB2_PROTOCOL_ID = 0x424d53fe;
 /** SMB1 (0xFF 'SMB'): only its NEGOTIATE is understood (§3.3.5.3). */
 export const SMB1_PROTOCOL_ID = 0x424d53ff;
-/** SMB3 TRANSFORM (encrypted) header; we do not advertise encryption. */
+/** SMB3 TRANSFORM (encrypted) header (see transform.ts). */
 export const SMB2_TRANSFORM_PROTOCOL_ID = 0x424d53fd;
 
 /** MS-SMB2 §2.2.1.2 Command. */

@@ -9,11 +9,13 @@
  *   NUL are refused with STATUS_OBJECT_NAME_INVALID (MS-FSCC §2.1.5.2 invalid name characters);
  * - an empty component ('a\\b') likewise; one trailing '\' is tolerated ('dir\').
  * Resolution walks component by component with the caller's Cred: a missing or non-directory
- * intermediate component is STATUS_OBJECT_PATH_NOT_FOUND, and symlinks are never followed.
+ * intermediate component is STATUS_OBJECT_PATH_NOT_FOUND, and symlinks are never followed. A
+ * component missing under its exact name is looked for ignoring case (case-lookup.ts).
  */
 import { type Attrs, FileType, type Ino } from '../backend/attrs';
 import type { Backend, Cred } from '../backend/backend';
 import { BackendError } from '../backend/errors';
+import { lookupIgnoringCase } from './case-lookup';
 import { NtStatus, SmbError } from './ntstatus';
 
 /** Longest path accepted, in UTF-16 code units (Windows' 32767-character limit). */
@@ -52,7 +54,7 @@ export function parseSmbPath(path: string): string[] {
 export interface Resolved {
   /** The directory holding the last component; undefined for the share root itself. */
   readonly parent?: Attrs;
-  /** The last component ('' for the root). */
+  /** The last component ('' for the root): the name on disk when found ignoring case. */
   readonly name: string;
   /** The object, when it exists. */
   readonly target?: Attrs;
@@ -69,13 +71,13 @@ export async function resolvePath(
   let dir = await backend.getattr(root);
   for (const p of parts.slice(0, -1)) {
     const next = await lookupOrUndefined(backend, dir.fileid, p, cred);
-    if (!next || next.type !== FileType.DIR)
+    if (!next || next.attrs.type !== FileType.DIR)
       throw new SmbError(NtStatus.STATUS_OBJECT_PATH_NOT_FOUND, `no directory '${p}' on the way`);
-    dir = next;
+    dir = next.attrs;
   }
-  const name = parts.at(-1)!;
-  const target = await lookupOrUndefined(backend, dir.fileid, name, cred);
-  return target ? { parent: dir, name, target } : { parent: dir, name };
+  const asked = parts.at(-1)!;
+  const found = await lookupOrUndefined(backend, dir.fileid, asked, cred);
+  return found ? { parent: dir, name: found.name, target: found.attrs } : { parent: dir, name: asked };
 }
 
 async function lookupOrUndefined(
@@ -83,11 +85,12 @@ async function lookupOrUndefined(
   dir: Ino,
   name: string,
   cred: Cred,
-): Promise<Attrs | undefined> {
+): Promise<{ attrs: Attrs; name: string } | undefined> {
   try {
-    return await backend.lookup(dir, name, cred);
+    return { attrs: await backend.lookup(dir, name, cred), name };
   } catch (err) {
-    if (err instanceof BackendError && err.code === 'ENOENT') return undefined;
+    if (err instanceof BackendError && err.code === 'ENOENT')
+      return lookupIgnoringCase(backend, dir, name, cred);
     throw err;
   }
 }

@@ -54,7 +54,9 @@ export function checkRequest(
 ): SmbError | undefined {
   const S = NtStatus;
   const body = message.subarray(SMB2_HEADER_SIZE);
-  if (body.length < Math.max(2, cmd.structureSize & ~1) || body.readUInt16LE(0) !== cmd.structureSize)
+  const size = body.length >= 2 ? body.readUInt16LE(0) : -1;
+  const sizes = cmd.structureSizes ?? [cmd.structureSize];
+  if (!sizes.includes(size) || body.length < Math.max(2, size & ~1))
     return new SmbError(S.STATUS_INVALID_PARAMETER, `${cmd.name}: bad StructureSize or short body`);
   if (cmd.payloadSize) {
     const payload = cmd.payloadSize(body);

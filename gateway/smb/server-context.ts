@@ -6,10 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { Cred } from '../backend/backend';
 import type { NtlmServer } from './auth';
+import { CachingTable } from './leases/caching-table';
 import { LockTable } from './lock-table';
 import { LockWaits } from './lock-waits';
 import { NotifyTable } from './notify-table';
 import { OpenTable } from './open-table';
+import type { SmbSession } from './session';
 import type { ShareTable } from './tree';
 import { fileTimeNow } from './wire';
 
@@ -32,6 +34,15 @@ export const ALL_DIALECTS: readonly number[] = [
   Dialect.SMB3_11,
 ];
 
+/**
+ * SMB3 encryption policy (like Samba's "smb encrypt"): 'off' never negotiates it; 'offered'
+ * negotiates it and encrypts for clients that ask; 'desired' also asks every client able to
+ * (session flag ENCRYPT_DATA) yet accepts unencrypted requests; 'required' asks and refuses
+ * unencrypted requests, and clients that cannot encrypt, with STATUS_ACCESS_DENIED.
+ */
+export type SmbEncryptionMode = 'off' | 'offered' | 'desired' | 'required';
+export const SMB_ENCRYPTION_MODES: readonly SmbEncryptionMode[] = ['off', 'offered', 'desired', 'required'];
+
 export interface SmbLimits {
   /** MaxReadSize / MaxWriteSize / MaxTransactSize advertised for 2.1+ (2.0.2 gets 64 KiB). */
   readonly maxIoSize: number;
@@ -45,6 +56,8 @@ export interface SmbLimits {
   readonly maxSessionsPerConnection: number;
   /** Tree connects per session. */
   readonly maxTreesPerSession: number;
+  /** How long an oplock or lease break waits for its acknowledgment (MS-SMB2 §3.3.2.1: 35 s). */
+  readonly breakTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: SmbLimits = {
@@ -54,6 +67,7 @@ export const DEFAULT_LIMITS: SmbLimits = {
   maxOutstandingBytes: 64 * 1024 * 1024,
   maxSessionsPerConnection: 64,
   maxTreesPerSession: 256,
+  breakTimeoutMs: 35_000,
 };
 
 export interface ServerContextOptions {
@@ -63,6 +77,8 @@ export interface ServerContextOptions {
   /** The identity a user works as on the backend; `anonymous` for a null session. */
   readonly credFor: (user: string, anonymous: boolean) => Cred;
   readonly requireSigning?: boolean;
+  /** Default 'offered'. */
+  readonly encryption?: SmbEncryptionMode;
   /** Dialects offered (default all five). */
   readonly dialects?: readonly number[];
   readonly limits?: Partial<SmbLimits>;
@@ -82,7 +98,15 @@ export class ServerContext {
   /** Blocking LOCK requests waiting for their range. */
   readonly lockWaits = new LockWaits(this.locks);
   readonly limits: SmbLimits;
+  /** Oplocks and leases, and their breaks. */
+  readonly caching: CachingTable;
   readonly requireSigning: boolean;
+  readonly encryption: SmbEncryptionMode;
+  /**
+   * MS-SMB2 §3.3.1.5 GlobalSessionTable: every authenticated session of every connection, so a
+   * client reconnecting on a new connection can name its old session (PreviousSessionId).
+   */
+  readonly sessions = new Map<bigint, SmbSession>();
   readonly dialects: readonly number[];
   readonly log: Logger;
   readonly credFor: (user: string, anonymous: boolean) => Cred;
@@ -95,6 +119,9 @@ export class ServerContext {
     this.log = o.logger;
     this.credFor = o.credFor;
     this.requireSigning = o.requireSigning ?? false;
+    this.encryption = o.encryption ?? 'offered';
+    if (!SMB_ENCRYPTION_MODES.includes(this.encryption))
+      throw new RangeError(`encryption: one of ${SMB_ENCRYPTION_MODES.join(', ')}`);
     this.dialects = [...(o.dialects ?? ALL_DIALECTS)].sort((a, b) => a - b);
     if (this.dialects.length === 0 || this.dialects.some((d) => !ALL_DIALECTS.includes(d)))
       throw new RangeError('dialects: a non-empty subset of 0x0202, 0x0210, 0x0300, 0x0302, 0x0311');
@@ -102,6 +129,7 @@ export class ServerContext {
     if (this.limits.maxIoSize < 65536 || this.limits.maxFrameSize < this.limits.maxIoSize + 4096)
       throw new RangeError('limits: maxIoSize >= 64 KiB and maxFrameSize >= maxIoSize + 4 KiB');
     this.serverGuid = o.serverGuid ?? randomBytes(16);
+    this.caching = new CachingTable(this.limits.breakTimeoutMs, this.log, (ino) => this.opens.opensOf(ino));
   }
 
   /** A server-wide unique SessionId: never 0 or all ones (MS-SMB2 §3.3.5.5.1). */

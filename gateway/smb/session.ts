@@ -7,7 +7,9 @@
 
 import type { Cred } from '../backend/backend';
 import type { NtlmServerSession } from './auth';
+import type { ConnectionState } from './connection-state';
 import { type PreauthHash, type SigningAlgorithm, signMessage, verifySignature } from './crypto';
+import type { SessionCipher } from './transform';
 import { type Share, TreeConnect } from './tree';
 
 export type SessionState = 'in-progress' | 'valid';
@@ -29,12 +31,24 @@ export class SmbSession {
   signingAlgorithm: SigningAlgorithm = 'hmac-sha256';
   /** MS-SMB2 §3.3.1.8 Session.SigningRequired: every request must be signed, and every response is. */
   signingRequired = false;
+  /** SMB 3.x with a cipher negotiated: the keys of its TRANSFORM frames (§3.3.1.8 EncryptionKey/DecryptionKey). */
+  cipher?: SessionCipher;
+  /** §3.3.1.8 Session.EncryptData: we asked the client to encrypt everything (session flag ENCRYPT_DATA). */
+  encryptData = false;
+  /** Unencrypted requests are refused (smbEncryption 'required'). */
+  rejectUnencrypted = false;
+  /** The client has sent encrypted requests: async responses (interim, notify, lock) go encrypted too. */
+  clientEncrypts = false;
   /** 3.1.1: Session.PreauthIntegrityHashValue, forked from the connection's at the first SESSION_SETUP. */
   preauth?: PreauthHash;
   readonly trees = new Map<number, TreeConnect>();
   private nextTreeId = 1;
 
-  constructor(readonly id: bigint) {}
+  constructor(
+    readonly id: bigint,
+    /** The connection it was set up on (a reconnect on another connection logs it off there). */
+    readonly conn?: ConnectionState,
+  ) {}
 
   get valid(): boolean {
     return this.state === 'valid';
@@ -48,6 +62,11 @@ export class SmbSession {
     const tree = new TreeConnect(id, share, this, maximalAccess);
     this.trees.set(id, tree);
     return tree;
+  }
+
+  /** Responses sent outside a request's flow (async) are encrypted. */
+  get encryptsAsync(): boolean {
+    return this.cipher !== undefined && this.clientEncrypts;
   }
 
   /** Whether this session has a key to sign with. */

@@ -46,7 +46,7 @@ describePeer(
         .split('\n')
         .filter((l) => l.includes(` name=upcall:${ns}${name} `))
         .map((l) => /id=(\d+)/.exec(l)![1]);
-      expect(ids).toHaveLength(2);
+      expect(ids).toHaveLength(3); // commands, blocking reader, ack subscriber
       for (const id of ids) await admin.client('KILL', 'ID', id);
       await waitFor(() => core.linkState === 'down', `${name} to see its link down`);
     }

@@ -2,9 +2,11 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Nfs3Stat } from '../../gateway/nfs/nfs3-status';
 import { startTestHead, type TestHead } from '../helpers/e2e-head';
 import { type LibnfsTool, libnfsTool, libnfsToolBuildable } from '../helpers/libnfs-tool';
 import { describePeer } from '../helpers/peers';
+import { connectRaw } from '../helpers/raw-nfs-client';
 
 /** Heap in use after a full collection (jest runs without --expose-gc, so enable it here). */
 function retainedHeap(): number {
@@ -77,6 +79,35 @@ describePeer(
       await rm(join(h.dir, 'd', 'del'));
       expect(await within(async () => !(await names(nfs, '/d')).includes('del'))).toBe(true);
       await expect(nfs.stat('/d/del')).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    test('a file created, cached and deleted inside one watcher batch (reported as nothing) leaves the cache within 2 s', async () => {
+      // @parcel/watcher folds a create and a delete of one path within its 50 ms batch into no
+      // event at all; the directory poller (DirPoller) notices the directory moved.
+      await mkdir(join(h.dir, 'blink'));
+      const raw = await connectRaw(h.head.nfs.port);
+      try {
+        const dir = await raw.walk(await raw.mountRoot(), '/blink');
+        const listed = async () => (await raw.nfs.listAll(dir)).entries.map((e) => e.name);
+        await new Promise((r) => setTimeout(r, 1200)); // the poller has seen the directory once
+        await h.head.watcher!.idle();
+        const before = h.head.watcher!.stats();
+        // An event first opens a batch (the first event after a quiet spell is reported at once).
+        await writeFile(join(h.dir, 'blink', 'lead'), '');
+        await new Promise((r) => setTimeout(r, 3));
+        await writeFile(join(h.dir, 'blink', 'x'), 'x');
+        expect(await listed()).toContain('x'); // first listing: cached with a live x, and its dentry
+        expect((await raw.nfs.lookup(dir, 'x')).stat).toBe(Nfs3Stat.NFS3_OK);
+        await rm(join(h.dir, 'blink', 'x'));
+        expect(await within(async () => !(await listed()).includes('x'))).toBe(true);
+        const gone = async () => (await raw.nfs.lookup(dir, 'x')).stat === Nfs3Stat.NFS3ERR_NOENT;
+        expect(await within(gone)).toBe(true);
+        // The poller looked too (whether or not this run's events were folded: that is parcel's
+        // timing; test/unit/adapters/watcher/dir-poller.test.ts proves the folded case alone).
+        expect(h.head.watcher!.stats().polledChanges).toBeGreaterThan(before.polledChanges);
+      } finally {
+        await raw.close();
+      }
     });
 
     test("the gateway's own NFS writes come back as (almost) no watcher invalidations", async () => {

@@ -62,7 +62,7 @@ export interface Member extends SendOptions {
 
 const U = (s: string): Buffer => Buffer.from(s, 'utf16le');
 
-function parseReplies(frame: Buffer): Reply[] {
+export function parseReplies(frame: Buffer): Reply[] {
   const out: Reply[] = [];
   for (let at = 0; ; ) {
     const next = frame.readUInt32LE(at + 20);
@@ -95,6 +95,8 @@ export class Smb2TestClient {
   sessionId = 0n;
   treeId = 0;
   signingKey?: Buffer;
+  /** The NTLM exported session key (16 bytes) of the last successful logon: SMB3 keys derive from it. */
+  sessionKey?: Buffer;
   signingAlgorithm: SigningAlgorithm = 'hmac-sha256';
   /** Sign every request once a key exists. */
   signAll = false;
@@ -286,6 +288,7 @@ export class Smb2TestClient {
     if (second.r.status === 0) {
       this.sessionId = sid;
       const key = ntlm.exportedSessionKey!.subarray(0, 16);
+      this.sessionKey = Buffer.from(key);
       this.signingKey =
         this.dialect >= 0x0300
           ? deriveSmb3Keys(

@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
  *   ns n:<id>    counter numbering that client's deliveries, so a trim shows up as a gap
  *   ns epoch     random id of this Redis's state: changes when Redis restarts empty or is flushed
  *   ns bcast     stream every head reads: "flush everything" for all (changes were lost)
+ *   ns ack:<id>  pub/sub channel of one head: "I evicted", for changes it waits on (acks.ts)
+ *   ns rc:<k>    a head's note of its own recent change, for the watchers of every head (PX window)
+ *   ns live      hash, client id -> until (ms): clients whose head reads their stream (live-clients.ts)
  *
  * Times come from Redis TIME, so heads on several machines agree on what "recent" means. The
  * scripts touch keys they compute (the targets' streams), so they need one Redis, not a cluster.
@@ -24,12 +27,19 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local nowUs = clock[1] .. string.format('%06d', tonumber(clock[2]))
 `;
 
-/** Appends one numbered delivery to client c's stream; both keys live `ttl` ms past the last one. */
+/**
+ * Appends one numbered delivery to client c's stream; both keys live `ttl` ms past the last one.
+ * `ack` (may be '') is the originator's token: the receiving head publishes it once it evicted.
+ */
 const DELIVER = `
-local function deliver(ns, c, payload, trim, maxlen, ttl)
+local function deliver(ns, c, payload, trim, maxlen, ttl, ack)
   local skey, nkey = ns .. 's:' .. c, ns .. 'n:' .. c
   local n = redis.call('INCR', nkey)
-  redis.call('XADD', skey, 'MAXLEN', trim, maxlen, '*', 'n', n, 't', nowUs, 'd', payload)
+  if ack ~= '' then
+    redis.call('XADD', skey, 'MAXLEN', trim, maxlen, '*', 'n', n, 't', nowUs, 'd', payload, 'k', ack)
+  else
+    redis.call('XADD', skey, 'MAXLEN', trim, maxlen, '*', 'n', n, 't', nowUs, 'd', payload)
+  end
   redis.call('PEXPIRE', skey, ttl)
   redis.call('PEXPIRE', nkey, ttl)
 end
@@ -39,16 +49,20 @@ end
  * Rule 2 (+ rule 5 on the way, + entry changes reaching the parents' clients, as the in-process
  * core does), for a batch of changes in the order they were made (one script call per batch:
  * the per-command cost of the client library, not Redis, is what a write pays for).
- * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 6 per change: origin, entry
- * ('1'/'0'), payload, inode, parent ('' if none), oldParent ('' if none).
- * Returns the number of targets of each change.
+ * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 7 per change: origin, kind
+ * ('1'/'0': an entry change or not; a trailing 'n': the origin holds no cache, do not register
+ * it), payload, inode, parent ('' if none), oldParent ('' if none), ack token ('' if none).
+ * Returns two numbers per change: its targets, and how many of them must acknowledge (those
+ * a live head reads; the ack token goes only into their entries).
  */
 export const CHANGE_LUA = `${CLOCK}${DELIVER}
 local ns, T, trim, maxlen, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local counts = {}
-for base = 6, #ARGV, 6 do
+for base = 6, #ARGV, 7 do
   local origin, entry, payload = ARGV[base], ARGV[base + 1], ARGV[base + 2]
-  local inode, parent, oldParent = ARGV[base + 3], ARGV[base + 4], ARGV[base + 5]
+  local inode, parent, oldParent, ack = ARGV[base + 3], ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+  local register = string.sub(entry, 2, 2) ~= 'n'
+  entry = string.sub(entry, 1, 1)
   local targets, seen = {}, {}
   local function collect(k)
     local key = ns .. 'i:' .. k
@@ -63,16 +77,27 @@ for base = 6, #ARGV, 6 do
       end
     end
     -- the originator is refreshed, never told; being told does not refresh anyone
-    redis.call('ZADD', key, now, origin)
-    redis.call('PEXPIRE', key, 2 * T + 1)
+    if register then
+      redis.call('ZADD', key, now, origin)
+      redis.call('PEXPIRE', key, 2 * T + 1)
+    end
   end
   collect(inode)
   if entry == '1' then
     if parent ~= '' and parent ~= inode then collect(parent) end
     if oldParent ~= '' and oldParent ~= parent then collect(oldParent) end
   end
-  for i = 1, #targets do deliver(ns, targets[i], payload, trim, maxlen, ttl) end
+  local acks = 0
+  for i = 1, #targets do
+    local k = ''
+    if ack ~= '' and tonumber(redis.call('HGET', ns .. 'live', targets[i]) or '0') > now then
+      k = ack
+      acks = acks + 1
+    end
+    deliver(ns, targets[i], payload, trim, maxlen, ttl, k)
+  end
   counts[#counts + 1] = #targets
+  counts[#counts + 1] = acks
 end
 return counts
 `;
@@ -83,7 +108,7 @@ local ns = ARGV[1]
 local key = ns .. 'i:' .. ARGV[2]
 local listed = redis.call('ZRANGE', key, 0, -1)
 redis.call('DEL', key)
-for i = 1, #listed do deliver(ns, listed[i], ARGV[3], ARGV[4], ARGV[5], ARGV[6]) end
+for i = 1, #listed do deliver(ns, listed[i], ARGV[3], ARGV[4], ARGV[5], ARGV[6], '') end
 return #listed
 `;
 
@@ -97,6 +122,20 @@ for i = 4, #ARGV do
   redis.call('PEXPIRE', key, 2 * T + 1)
 end
 return #ARGV - 3
+`;
+
+/** ARGV = ns, lease (ms), clients...: they are read by a live head until now + lease. */
+export const LIVE_LUA = `${CLOCK}
+local key, lease = ARGV[1] .. 'live', tonumber(ARGV[2])
+for i = 3, #ARGV do redis.call('HSET', key, ARGV[i], now + lease) end
+return #ARGV - 2
+`;
+
+/** ARGV = ns, ttl (ms), then key, value pairs: notes every head's watcher reads (shared-notes.ts). */
+export const NOTE_LUA = `
+local ns, ttl = ARGV[1], ARGV[2]
+for i = 3, #ARGV - 1, 2 do redis.call('SET', ns .. 'rc:' .. ARGV[i], ARGV[i + 1], 'PX', ttl) end
+return (#ARGV - 2) / 2
 `;
 
 /** ARGV = ns, a fresh random id. Returns the epoch of this Redis's state, creating it if absent. */
@@ -123,5 +162,7 @@ export const SCRIPTS = {
   change: script('change', CHANGE_LUA),
   forget: script('forget', FORGET_LUA),
   touch: script('touch', TOUCH_LUA),
+  live: script('live', LIVE_LUA),
+  note: script('note', NOTE_LUA),
   epoch: script('epoch', EPOCH_LUA),
 } as const;

@@ -3,12 +3,18 @@ import { type LuaScript, SCRIPTS } from './lua-scripts';
 type Run = (s: LuaScript, args: (string | number)[]) => Promise<unknown>;
 
 type Op =
-  | { readonly kind: 'touch'; readonly client: string; readonly timeoutMs: number; readonly keys: string[] }
+  | {
+      readonly kind: 'touch';
+      readonly client: string;
+      readonly timeoutMs: number;
+      readonly keys: string[];
+      readonly done: (() => void)[];
+    }
   | {
       readonly kind: 'change';
       readonly timeoutMs: number;
       readonly fields: (string | number)[];
-      readonly done: (targets: number) => void;
+      readonly done: (r: Published) => void;
     }
   | {
       readonly kind: 'call';
@@ -16,6 +22,14 @@ type Op =
       readonly args: (string | number)[];
       readonly done: (targets: number) => void;
     };
+
+/** What the store decided for one change: its targets (-1: failed) and how many must acknowledge. */
+export interface Published {
+  readonly targets: number;
+  readonly acks: number;
+}
+
+const FAILED: Published = { targets: -1, acks: 0 };
 
 /** Most changes in one script call: a script blocks Redis while it runs (~30 µs a change). */
 const MAX_BATCH = 64;
@@ -41,14 +55,19 @@ export class OpQueue {
     private readonly onError: (what: string, err: unknown) => void,
   ) {}
 
-  touch(client: string, timeoutMs: number, key: string): void {
-    const last = this.ops[this.ops.length - 1];
-    if (last?.kind === 'touch' && last.client === client && last.timeoutMs === timeoutMs) last.keys.push(key);
-    else this.push({ kind: 'touch', client, timeoutMs, keys: [key] });
+  /** Resolves once Redis holds the registration (or failed to: logged, the read goes on). */
+  touch(client: string, timeoutMs: number, key: string): Promise<void> {
+    return new Promise((resolve) => {
+      const last = this.ops[this.ops.length - 1];
+      if (last?.kind === 'touch' && last.client === client && last.timeoutMs === timeoutMs) {
+        last.keys.push(key);
+        last.done.push(resolve);
+      } else this.push({ kind: 'touch', client, timeoutMs, keys: [key], done: [resolve] });
+    });
   }
 
-  /** `fields`: origin, entry, payload, inode, parent, oldParent (see CHANGE_LUA). Resolves with the targets, -1 on failure. */
-  change(timeoutMs: number, fields: (string | number)[]): Promise<number> {
+  /** `fields`: origin, entry, payload, inode, parent, oldParent, ack token (see CHANGE_LUA). Resolves with the targets, -1 on failure. */
+  change(timeoutMs: number, fields: (string | number)[]): Promise<Published> {
     return new Promise((done) => this.push({ kind: 'change', timeoutMs, fields, done }));
   }
 
@@ -73,9 +92,12 @@ export class OpQueue {
     while (i < ops.length) {
       const op = ops[i];
       if (op.kind === 'touch') {
-        this.run(SCRIPTS.touch, [this.ns, op.client, op.timeoutMs, ...op.keys]).catch((err) =>
-          this.onError('registration failed', err),
-        );
+        const done = op.done;
+        this.run(SCRIPTS.touch, [this.ns, op.client, op.timeoutMs, ...op.keys])
+          .catch((err) => this.onError('registration failed', err))
+          .then(() => {
+            for (const d of done) d();
+          });
         i++;
       } else if (op.kind === 'call') {
         this.run(op.script, op.args)
@@ -95,11 +117,14 @@ export class OpQueue {
         }
         this.run(SCRIPTS.change, args).then(
           (counts) => {
-            for (const [k, c] of batch.entries()) c.done(Number((counts as unknown[])[k] ?? -1));
+            const n = counts as unknown[];
+            for (const [k, c] of batch.entries()) {
+              c.done({ targets: Number(n[2 * k] ?? -1), acks: Number(n[2 * k + 1] ?? 0) });
+            }
           },
           (err) => {
             this.onError('change failed', err);
-            for (const c of batch) c.done(-1);
+            for (const c of batch) c.done(FAILED);
           },
         );
       }

@@ -6,13 +6,18 @@ import {
   type InodeKey,
   type TransportSink,
   UpcallFlags,
+  type UpcallOptions,
+  type UpcallOptionsInput,
   type UpcallTransport,
 } from '../../../upcall-core';
+import { type AckCounters, AckSender, AckWaiter } from './acks';
 import { RedisUnavailableError } from './errors';
 import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
+import { LiveClients } from './live-clients';
 import { type LuaScript, SCRIPTS } from './lua-scripts';
 import { OpQueue } from './op-queue';
 import { RefreshFilter } from './refresh-filter';
+import { SharedNotes } from './shared-notes';
 import { StreamReader } from './stream-reader';
 
 export interface RedisTransportOptions<S = unknown> {
@@ -38,6 +43,16 @@ export interface RedisTransportOptions<S = unknown> {
   readonly retryDelayMs?: (attempt: number) => number;
   /** Longest one XREAD blocks (backstop for a missed wake-up). Default 1,000 ms. */
   readonly blockMs?: number;
+  /**
+   * How long a change waits for the heads it notified to acknowledge their eviction before the
+   * fop replies anyway (counted as an ack timeout); 0 turns acknowledgements off. Default 5 ms.
+   */
+  readonly ackTimeoutMs?: number;
+  /**
+   * Origins that report changes but hold no cache (the export watcher, `<head>/watcher`): their
+   * changes notify as usual, but they are never registered, so nobody writes deliveries for them.
+   */
+  readonly passiveOrigins?: readonly string[];
   /** Name shown in CLIENT LIST (the head id). */
   readonly name?: string;
   readonly codec?: EventCodec<S>;
@@ -61,6 +76,15 @@ const ENTRY_FLAGS = UpcallFlags.PARENT_TIMES | UpcallFlags.RENAME;
 export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private cmd!: Redis;
   private reader!: Redis;
+  /** Subscriber connection: acknowledgements addressed to this head, option changes. */
+  private sub: Redis | undefined;
+  /** This transport's id in option broadcasts (its own come back to it and are ignored). */
+  private readonly instance = randomUUID();
+  private readonly acks: AckWaiter | undefined;
+  private readonly ackSender: AckSender;
+  private readonly live: LiveClients;
+  /** Notes shared by every head (their own recent changes, for the export watchers). */
+  readonly notes: SharedNotes;
   private streams!: StreamReader;
   private sink: TransportSink<S> | undefined;
   private state: State = 'starting';
@@ -73,10 +97,42 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private queuedWhileDown = 0;
   private droppedWhileDown = false;
   private readonly codec: EventCodec<S>;
-  readonly counters = { resyncs: 0, epochChanges: 0, gaps: 0, broadcasts: 0, errors: 0, dropped: 0 };
+  /** In-flight registrations: a read that finds one pending waits for it rather than racing it. */
+  private readonly registering = new Map<string, Promise<void>>();
+  readonly counters: AckCounters & Record<string, number> = {
+    resyncs: 0,
+    epochChanges: 0,
+    gaps: 0,
+    broadcasts: 0,
+    errors: 0,
+    dropped: 0,
+    ackWaits: 0,
+    ackTimeouts: 0,
+    acksReceived: 0,
+    registrationWaits: 0,
+    optionChanges: 0,
+  };
 
   constructor(private readonly o: RedisTransportOptions<S>) {
     this.filter = new RefreshFilter(o.refreshMapSize);
+    const ackTimeout = o.ackTimeoutMs ?? 5;
+    this.acks =
+      ackTimeout > 0
+        ? new AckWaiter(`${o.name ?? 'head'}.${randomUUID().slice(0, 8)}`, ackTimeout, this.counters)
+        : undefined;
+    this.ackSender = new AckSender(() => this.cmd, this.ns);
+    this.live = new LiveClients(
+      this.ns,
+      () => this.cmd,
+      (args) => this.run(SCRIPTS.live, args),
+      (err) => this.warn('live-client lease failed', err),
+    );
+    this.notes = new SharedNotes(
+      this.ns,
+      () => this.cmd,
+      (args) => this.run(SCRIPTS.note, args),
+      () => this.state === 'up',
+    );
     this.codec = o.codec ?? jsonCodec<S>();
     this.queue = new OpQueue(
       this.ns,
@@ -117,7 +173,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       this.cmd,
       this.ns,
       {
-        entry: (client, atUs, payload) => this.received(client, atUs, payload),
+        entry: (client, atUs, payload, ack) => this.received(client, atUs, payload, ack),
         gap: (client) => {
           this.counters.gaps++;
           this.sink?.lost(client, 'gap');
@@ -131,13 +187,21 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       this.o.blockMs,
     );
     for (const c of [this.cmd, this.reader]) c.on('error', (err) => this.warn('redis connection error', err));
+    // Pub/sub: acknowledgements addressed to this head, and option changes made on any head.
+    // Resubscribed by ioredis after a reconnect; an ack lost meanwhile only costs a timeout.
+    const sub = new Redis(this.o.url, common);
+    this.sub = sub;
+    sub.on('error', (err) => this.warn('redis connection error', err));
+    sub.on('message', (channel: string, message: string) => this.published(channel, message));
     try {
-      await Promise.all([this.cmd.connect(), this.reader.connect()]);
+      await Promise.all([this.cmd.connect(), this.reader.connect(), sub.connect()]);
+      await sub.subscribe(`${this.ns}options`, ...(this.acks ? [`${this.ns}ack:${this.acks.id}`] : []));
       await this.resync(true);
     } catch (err) {
       this.state = 'closed';
       this.cmd.disconnect();
       this.reader.disconnect();
+      this.sub?.disconnect();
       throw new RedisUnavailableError(this.o.url, err);
     }
     for (const c of [this.cmd, this.reader]) {
@@ -145,6 +209,26 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       c.on('ready', () => this.readyAgain());
     }
     this.streams.start();
+  }
+
+  private published(channel: string, message: string): void {
+    if (channel === `${this.ns}options`) {
+      try {
+        const m = JSON.parse(message) as { from: string; options: UpcallOptionsInput };
+        if (m.from === this.instance) return;
+        this.counters.optionChanges++;
+        this.sink?.options?.(m.options);
+      } catch (err) {
+        this.warn('bad option broadcast ignored', err);
+      }
+    } else this.acks?.acked(message);
+  }
+
+  /** Another head will apply `options` (TransportSink.options); best effort, counted when it fails. */
+  shareOptions(options: UpcallOptions): void {
+    if (this.state !== 'up') return;
+    const m = JSON.stringify({ from: this.instance, options });
+    this.cmd.publish(`${this.ns}options`, m).catch((err) => this.warn('sharing options failed', err));
   }
 
   private warn(msg: string, err: unknown): void {
@@ -165,6 +249,8 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.filter.clear();
     this.streams.setUp(false);
     this.signalDown();
+    this.acks?.releaseAll();
+    this.registering.clear();
     this.o.logger?.warn('redis link down: caches stop serving until it is back', { part: 'redis' });
     this.sink?.link(false);
   }
@@ -200,6 +286,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.state = 'up';
     this.armDownSignal();
     this.streams.setUp(true, readerId);
+    this.live.renew();
     if (!initial) this.o.logger?.info('redis link back: resynchronised', { part: 'redis' });
     this.sink?.link(true);
   }
@@ -212,7 +299,13 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     });
   }
 
-  private received(client: ClientId, atUs: number, payload: string): void {
+  private received(client: ClientId, atUs: number, payload: string, ack: string | undefined): void {
+    this.deliverEntry(client, atUs, payload);
+    // After the entry went to the core (or was found undecodable and flushed): evicted either way.
+    if (ack !== undefined) this.ackSender.add(ack);
+  }
+
+  private deliverEntry(client: ClientId, atUs: number, payload: string): void {
     let wire: ReturnType<EventCodec<S>['decode']>;
     try {
       wire = this.codec.decode(payload);
@@ -225,12 +318,26 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.sink?.receive(client, { ...wire, at: atUs / 1000 });
   }
 
-  touch(client: ClientId, inode: InodeKey, timeoutMs: number): void {
-    if (this.state !== 'up') return; // caches do not serve while down: nothing to keep registered
+  /**
+   * Registers `client` on `inode` at most once per refresh interval. Returns a promise while that
+   * registration is on its way to Redis: the read must not fill a cache before other heads can
+   * see the registration (a change landing in between would not be told to this head).
+   */
+  touch(client: ClientId, inode: InodeKey, timeoutMs: number): Promise<void> | undefined {
+    if (this.state !== 'up') return undefined; // caches do not serve while down: nothing to keep registered
     const key = encodeInodeKey(inode);
-    if (this.filter.due(client, key, Date.now(), this.registrationLagMs(timeoutMs))) {
-      this.queue.touch(client, timeoutMs, key);
+    const k = `${client}\n${key}`;
+    if (!this.filter.due(client, key, Date.now(), this.registrationLagMs(timeoutMs))) {
+      const pending = this.registering.get(k);
+      if (pending) this.counters.registrationWaits++;
+      return pending;
     }
+    this.counters.registrationWaits++;
+    const done = Promise.race([this.queue.touch(client, timeoutMs, key), this.downSignal]).then(() => {
+      if (this.registering.get(k) === done) this.registering.delete(k);
+    });
+    this.registering.set(k, done);
+    return done;
   }
 
   /** Queues a change or forget; resolves once Redis decided (or at once with -1 while the link is down). */
@@ -259,16 +366,30 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
 
   change(origin: ClientId, ev: ChangeEvent<S>, timeoutMs: number): Promise<number> {
     const entry = (ev.flags & ENTRY_FLAGS) !== 0 || ev.name !== undefined;
+    const ack = this.state === 'up' ? this.acks?.begin() : undefined;
     const optional = (k: InodeKey | undefined) => (k === undefined ? '' : encodeInodeKey(k));
     const fields = [
       origin,
-      entry ? '1' : '0',
+      // An origin that holds no cache (a watcher) is not registered: it would only fill a stream
+      // nobody reads, one XADD per later change of the inode.
+      `${entry ? '1' : '0'}${this.o.passiveOrigins?.includes(origin) ? 'n' : ''}`,
       this.codec.encode(origin, ev),
       encodeInodeKey(ev.inode),
       optional(ev.parent),
       optional(ev.oldParent),
+      ack?.token ?? '',
     ];
-    return this.publish(() => this.queue.change(timeoutMs, fields));
+    const published = this.publish(() =>
+      this.queue.change(timeoutMs, fields).then((r) => {
+        if (ack) {
+          if (r.acks > 0) return this.acks!.wait(ack.seq, r.acks).then(() => r.targets);
+          this.acks!.end(ack.seq);
+        }
+        return r.targets;
+      }),
+    );
+    if (ack) published.then((n) => n < 0 && this.acks!.end(ack.seq));
+    return published;
   }
 
   forget(inode: InodeKey, origin: ClientId): Promise<number> {
@@ -279,10 +400,12 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
 
   attach(client: ClientId): void {
     this.streams.attach(client);
+    this.live.add(client);
   }
 
   detach(client: ClientId): void {
     this.streams.detach(client);
+    this.live.remove(client);
   }
 
   reset(): void {
@@ -308,7 +431,10 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.state = 'closed';
     this.streams.stop();
     this.signalDown();
+    this.acks?.releaseAll();
+    await this.live.stop();
     this.reader.disconnect();
+    this.sub?.disconnect();
     await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
 }

@@ -65,6 +65,8 @@ export interface SmbCommand {
   readonly name: string;
   /** The request's StructureSize (MS-SMB2 §2.2.x); the body must hold at least its even part. */
   readonly structureSize: number;
+  /** Several accepted StructureSizes (OPLOCK_BREAK: 24 for an oplock, 36 for a lease). */
+  readonly structureSizes?: readonly number[];
   readonly needs: Needs;
   /** max(bytes sent, bytes expected back), for the CreditCharge check (§3.3.5.2.5). */
   payloadSize?(body: Buffer): number;
@@ -100,8 +102,9 @@ export function diskOf(ctx: CommandContext): DiskShare {
 export function openAt(ctx: CommandContext, offset: number): Open {
   let id = readFileId(ctx.body, offset);
   if (ctx.related && id.persistent === ALL_ONES_64 && id.volatile === ALL_ONES_64) {
+    // Nothing to inherit (an unrelated request came between): as Samba, the handle is closed.
     if (!ctx.chain.fileId)
-      throw new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'related request without a FileId to inherit');
+      throw new SmbError(NtStatus.STATUS_FILE_CLOSED, 'related request without a FileId to inherit');
     id = ctx.chain.fileId;
   }
   const open = ctx.server.opens.get(id, treeOf(ctx));

@@ -4,7 +4,8 @@
  * records, 8-byte aligned, each offset relative to its own record. We read the chain with full
  * bounds checks (a malformed one is STATUS_INVALID_PARAMETER) and answer two of them:
  * "MxAc" (maximal access, §2.2.14.2.5) and "QFid" (on-disk id, §2.2.14.2.9), which Windows and
- * macOS ask for. Leases, durable handles and the rest are read past: not granted, not answered.
+ * macOS ask for; the lease context ("RqLs") is answered by leases/. Durable handles and the rest
+ * are read past: not granted, not answered.
  */
 import { NtStatus, SmbError } from '../ntstatus';
 import { align8, bufferAt } from '../wire';
@@ -61,6 +62,8 @@ export function buildCreateContexts(items: readonly { name: string; data: Buffer
 export function answerCreateContexts(
   asked: ReadonlyMap<string, Buffer>,
   info: { maximalAccess: number; fileid: bigint; fsid: bigint },
+  /** Answers decided elsewhere (the lease context, leases/create-caching.ts). */
+  extra: readonly { name: string; data: Buffer }[] = [],
 ): Buffer {
   const items: { name: string; data: Buffer }[] = [];
   if (asked.has('MxAc')) {
@@ -75,5 +78,6 @@ export function answerCreateContexts(
     d.writeBigUInt64LE(BigInt.asUintN(64, info.fsid), 8);
     items.push({ name: 'QFid', data: d });
   }
+  items.push(...extra);
   return items.length ? buildCreateContexts(items) : Buffer.alloc(0);
 }

@@ -7,6 +7,7 @@
 import { type Attrs, FileType } from '../../backend/attrs';
 import type { Backend, Cred } from '../../backend/backend';
 import { BackendError } from '../../backend/errors';
+import { noteCreated } from '../case-lookup';
 import { FileAttr } from '../file-attrs';
 import { NtStatus, SmbError } from '../ntstatus';
 import type { Resolved } from '../paths';
@@ -36,6 +37,8 @@ export interface Target {
   readonly attrs: Attrs;
   readonly parent?: Attrs;
   readonly action: number;
+  /** The name on disk (it differs from the one asked for when found ignoring case). */
+  readonly name: string;
   /** OVERWRITE / OVERWRITE_IF / SUPERSEDE of an existing file: truncate once the open is allowed. */
   readonly truncate: boolean;
 }
@@ -89,18 +92,19 @@ function existing(req: TargetRequest, r: Resolved, attrs: Attrs): Target {
     : d === Disposition.SUPERSEDE
       ? CreateAction.SUPERSEDED
       : CreateAction.OVERWRITTEN;
-  return { attrs, ...(r.parent ? { parent: r.parent } : {}), action, truncate: overwrite };
+  return { attrs, ...(r.parent ? { parent: r.parent } : {}), action, name: r.name, truncate: overwrite };
 }
 
 async function make(
   req: TargetRequest,
   r: Resolved,
-): Promise<{ attrs: Attrs; action: number; truncate: false }> {
+): Promise<{ attrs: Attrs; action: number; name: string; truncate: false }> {
   const dir = r.parent!.fileid;
   const readOnly = (req.fileAttributes & FileAttr.READONLY) !== 0;
   const made =
     req.options & CreateOption.DIRECTORY_FILE
       ? await req.backend.mkdir(dir, r.name, 0o755, req.cred)
       : await req.backend.create(dir, r.name, { mode: readOnly ? 0o444 : 0o644, guarded: true }, req.cred);
-  return { attrs: made.attrs, action: CreateAction.CREATED, truncate: false };
+  noteCreated(req.backend, dir, r.name, made.dir);
+  return { attrs: made.attrs, action: CreateAction.CREATED, name: r.name, truncate: false };
 }

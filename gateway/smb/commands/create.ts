@@ -5,14 +5,16 @@
  * Request: StructureSize 57, SecurityFlags, RequestedOplockLevel, ImpersonationLevel,
  * SmbCreateFlags, DesiredAccess, FileAttributes, ShareAccess, CreateDisposition, CreateOptions,
  * NameOffset/NameLength (UTF-16 path), CreateContextsOffset/Length.
- * Response: StructureSize 89, OplockLevel (always NONE: no oplocks or leases yet), Flags,
+ * Response: StructureSize 89, OplockLevel (oplocks and leases: leases/), Flags,
  * CreateAction, four FILETIMEs, AllocationSize, EndofFile, FileAttributes, FileId, contexts.
  *
  * Order of checks: request shape, path syntax (paths.ts), find or create (create-target.ts),
- * delete-pending, access against the POSIX-derived maximal access, share modes, then
- * truncation. Named pipes on IPC$ are not served yet (OBJECT_NAME_NOT_FOUND).
+ * delete-pending, access against the POSIX-derived maximal access, breaks of other opens'
+ * oplocks and leases (leases/create-caching.ts: the CREATE may go async until they are
+ * acknowledged), share modes, then truncation. Named pipes on IPC$: ipc/open-pipe.ts.
  */
 
+import { refuseDeleteOnCloseCreate, refuseDeleteOnCloseOpen } from '../delete-on-close';
 import {
   allocationSize,
   endOfFile,
@@ -21,9 +23,12 @@ import {
   maximalAccess,
   writeTimes,
 } from '../file-attrs';
+import { openPipe } from '../ipc/open-pipe';
+import { cachingRequest, grantContexts, parkable, waitForBreaks } from '../leases/create-caching';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access, type Open } from '../open-table';
 import { joinSmbPath, parseSmbPath } from '../paths';
+import { isQuotaFakeFile, openQuotaFakeFile } from '../quota-fake-file';
 import { bufferAt, utf16, writeFileId } from '../wire';
 import {
   type CommandContext,
@@ -41,7 +46,7 @@ const MAX_IMPERSONATION = 3;
 const RESERVED_ACCESS = 0x0ce0fe00;
 const CONTEXTS_OFFSET = 152;
 
-export const create: SmbCommand = {
+export const create: SmbCommand = parkable({
   name: 'CREATE',
   structureSize: 57,
   needs: 'tree',
@@ -80,10 +85,14 @@ export const create: SmbCommand = {
     if (deleteOnClose && !(wanted & Access.DELETE))
       throw new SmbError(S.STATUS_ACCESS_DENIED, 'DELETE_ON_CLOSE without DELETE access');
     const disk = tree.disk;
-    if (!disk)
-      throw new SmbError(S.STATUS_OBJECT_NAME_NOT_FOUND, `pipe '${name}' (named pipes are not served)`);
+    if (!disk) return openPipe(ctx, name, wanted & ~Access.MAXIMUM_ALLOWED, shareAccess);
 
+    if (isQuotaFakeFile(name) && disposition === Disposition.OPEN)
+      return openQuotaFakeFile(ctx, wanted & ~Access.MAXIMUM_ALLOWED, shareAccess);
     const parts = parseSmbPath(name);
+    refuseDeleteOnCloseCreate(options, fileAttrs, disposition);
+    const caching = cachingRequest(ctx, body[3]!, contexts);
+    server.caching.checkLeaseKey(caching, joinSmbPath(parts));
     const cred = session.cred;
     const target = await findOrCreate({
       backend: disk.backend,
@@ -96,6 +105,7 @@ export const create: SmbCommand = {
     });
     let attrs = target.attrs;
     if (server.opens.isDeletePending(attrs.fileid)) throw new SmbError(S.STATUS_DELETE_PENDING, name);
+    refuseDeleteOnCloseOpen(options, attrs);
     const max = maximalAccess(attrs, target.parent, cred, disk.readOnly) & tree.maximalAccess;
     const requested = wanted & ~Access.MAXIMUM_ALLOWED;
     if (requested & ~max)
@@ -104,6 +114,13 @@ export const create: SmbCommand = {
         `'${name}': wants 0x${requested.toString(16)}, may 0x${max.toString(16)}`,
       );
     const granted = (wanted & Access.MAXIMUM_ALLOWED ? max : requested) >>> 0;
+    await waitForBreaks(ctx, {
+      ino: attrs.fileid,
+      access: granted,
+      share: shareAccess,
+      overwrite: target.truncate,
+      request: caching,
+    });
     if (server.opens.conflicts(attrs.fileid, granted, shareAccess))
       throw new SmbError(S.STATUS_SHARING_VIOLATION, name);
     if (target.truncate) attrs = (await disk.backend.setattr(attrs.fileid, { size: 0 }, cred)).after ?? attrs;
@@ -116,7 +133,7 @@ export const create: SmbCommand = {
       ino: attrs.fileid,
       isDir: (fileAttributes(attrs) & 0x10) !== 0,
       parent: target.parent?.fileid,
-      name: parts.at(-1) ?? '',
+      name: target.name,
       path: joinSmbPath(parts),
       access: granted,
       shareAccess,
@@ -125,13 +142,15 @@ export const create: SmbCommand = {
     };
     server.opens.add(open);
     ctx.chain.fileId = fileId;
+    const grant = server.caching.grant(open, ctx.conn, caching);
 
-    const answered = answerCreateContexts(contexts, {
-      maximalAccess: max,
-      fileid: attrs.fileid,
-      fsid: attrs.fsid,
-    });
+    const answered = answerCreateContexts(
+      contexts,
+      { maximalAccess: max, fileid: attrs.fileid, fsid: attrs.fsid },
+      grantContexts(grant),
+    );
     const out = responseBody(89, 88 + answered.length);
+    out[2] = grant.oplockLevel;
     out.writeUInt32LE(target.action, 4);
     writeTimes(out, 8, attrs);
     out.writeBigUInt64LE(allocationSize(attrs), 40);
@@ -145,4 +164,4 @@ export const create: SmbCommand = {
     }
     return { body: out };
   },
-};
+});

@@ -15,7 +15,7 @@ import { ioctl } from './ioctl';
 import { lock } from './lock';
 import { logoff } from './logoff';
 import { negotiate } from './negotiate';
-import { oplockBreak } from './not-supported';
+import { oplockBreak } from './oplock-break';
 import { queryDirectory } from './query-directory';
 import { queryInfo } from './query-info';
 import { read } from './read';

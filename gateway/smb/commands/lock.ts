@@ -90,6 +90,7 @@ export const lock: SmbCommand = {
       if (e.offset + e.length > U64_END)
         throw new SmbError(NtStatus.STATUS_INVALID_LOCK_RANGE, `${e.offset}+${e.length} wraps`);
     }
+    ctx.server.caching.breakForWrite(open); // a lock breaks LEVEL_II oplocks, its own too (smb2.oplock.brl3)
     const taken: Element[] = [];
     for (const e of els) {
       const ok = locks.tryLock({

@@ -14,6 +14,7 @@ export const logoff: SmbCommand = {
   async run(ctx: CommandContext): Promise<SmbResponse> {
     const session = sessionOf(ctx);
     ctx.conn.sessions.delete(session.id);
+    if (ctx.server.sessions.get(session.id) === session) ctx.server.sessions.delete(session.id);
     session.trees.clear();
     await closeOpensWhere(ctx.server, (o) => o.session === session, ctx.log);
     return { body: responseBody(4) };

@@ -1,12 +1,13 @@
 /**
  * SMB 3.1.1 negotiate contexts (MS-SMB2 §2.2.3.1, §2.2.4.1): a list after the NEGOTIATE
  * request's dialects, each 8-byte aligned — ContextType (2), DataLength (2), Reserved (4),
- * Data. We read PREAUTH_INTEGRITY_CAPABILITIES (we take SHA-512, the only one defined) and
- * SIGNING_CAPABILITIES (we take AES-CMAC, else HMAC-SHA256; AES-GMAC is not implemented), and
- * answer those two. ENCRYPTION and COMPRESSION are read past and not answered, so neither is
+ * Data. We read PREAUTH_INTEGRITY_CAPABILITIES (we take SHA-512, the only one defined),
+ * SIGNING_CAPABILITIES (the first algorithm the client lists of AES-GMAC, AES-CMAC and
+ * HMAC-SHA256) and ENCRYPTION_CAPABILITIES (the first cipher the client lists of the four AES
+ * ones), and answer each of them. COMPRESSION is read past and not answered, so it is not
  * negotiated (§3.3.5.4: the server omits a context it does not support).
  */
-import type { SigningAlgorithm } from '../crypto';
+import { CipherId, type CipherName, cipherById, type SigningAlgorithm } from '../crypto';
 import { NtStatus, SmbError } from '../ntstatus';
 import { align8, bufferAt } from '../wire';
 
@@ -31,7 +32,15 @@ export interface ClientContexts {
   readonly signing?: SigningAlgorithm;
   /** The client sent SIGNING_CAPABILITIES (so we must answer one). */
   readonly signingOffered: boolean;
+  /** The client sent ENCRYPTION_CAPABILITIES: the first cipher it lists that we know, or null for none. */
+  readonly cipher?: CipherName | null;
 }
+
+const SIGNING_BY_ID: Readonly<Record<number, SigningAlgorithm>> = {
+  [SigningAlgorithmId.HMAC_SHA256]: 'hmac-sha256',
+  [SigningAlgorithmId.AES_CMAC]: 'aes-cmac',
+  [SigningAlgorithmId.AES_GMAC]: 'aes-gmac',
+};
 
 const bad = (why: string) => new SmbError(NtStatus.STATUS_INVALID_PARAMETER, `negotiate context: ${why}`);
 
@@ -43,6 +52,7 @@ export function parseNegotiateContexts(message: Buffer, offset: number, count: n
   let preauthOk = false;
   let signing: SigningAlgorithm | undefined;
   let signingOffered = false;
+  let cipher: CipherName | null | undefined;
   let at = offset;
   for (let i = 0; i < count; i++) {
     at = align8(at);
@@ -63,19 +73,23 @@ export function parseNegotiateContexts(message: Buffer, offset: number, count: n
       if (data.length < 2) throw bad('short SIGNING_CAPABILITIES');
       const n = data.readUInt16LE(0);
       if (n === 0 || data.length < 2 + 2 * n) throw bad('SIGNING_CAPABILITIES algorithm list');
-      const algs = new Set<number>();
-      for (let k = 0; k < n; k++) algs.add(data.readUInt16LE(2 + 2 * k));
       signingOffered = true;
-      signing = algs.has(SigningAlgorithmId.AES_CMAC)
-        ? 'aes-cmac'
-        : algs.has(SigningAlgorithmId.HMAC_SHA256)
-          ? 'hmac-sha256'
-          : undefined;
+      for (let k = 0; k < n && !signing; k++) signing = SIGNING_BY_ID[data.readUInt16LE(2 + 2 * k)];
+    } else if (type === NegotiateContextType.ENCRYPTION_CAPABILITIES) {
+      if (data.length < 2) throw bad('short ENCRYPTION_CAPABILITIES');
+      const n = data.readUInt16LE(0);
+      if (n === 0 || data.length < 2 + 2 * n) throw bad('ENCRYPTION_CAPABILITIES cipher list');
+      cipher = null;
+      for (let k = 0; k < n && !cipher; k++) cipher = cipherById(data.readUInt16LE(2 + 2 * k)) ?? null;
     }
     at += 8 + data.length;
   }
   if (!preauthOk) throw bad('no PREAUTH_INTEGRITY_CAPABILITIES');
-  return signing ? { signing, signingOffered } : { signingOffered };
+  return {
+    signingOffered,
+    ...(signing ? { signing } : {}),
+    ...(cipher !== undefined ? { cipher } : {}),
+  };
 }
 
 function context(type: number, data: Buffer): Buffer {
@@ -86,8 +100,21 @@ function context(type: number, data: Buffer): Buffer {
   return b;
 }
 
-/** Our answer: PREAUTH (SHA-512 + a 32-byte salt) and, when asked, SIGNING with one algorithm. */
-export function buildNegotiateContexts(salt: Buffer, signing: SigningAlgorithm | undefined): Buffer[] {
+const SIGNING_ID: Readonly<Record<SigningAlgorithm, number>> = {
+  'hmac-sha256': SigningAlgorithmId.HMAC_SHA256,
+  'aes-cmac': SigningAlgorithmId.AES_CMAC,
+  'aes-gmac': SigningAlgorithmId.AES_GMAC,
+};
+
+/**
+ * Our answer: PREAUTH (SHA-512 + a 32-byte salt); when asked, SIGNING with one algorithm; when
+ * asked and encryption is on, ENCRYPTION with one cipher (CipherId 0 = none in common, §3.3.5.4).
+ */
+export function buildNegotiateContexts(
+  salt: Buffer,
+  signing: SigningAlgorithm | undefined,
+  cipher?: CipherName | null,
+): Buffer[] {
   const pre = Buffer.alloc(6 + salt.length);
   pre.writeUInt16LE(1, 0);
   pre.writeUInt16LE(salt.length, 2);
@@ -97,8 +124,14 @@ export function buildNegotiateContexts(salt: Buffer, signing: SigningAlgorithm |
   if (signing) {
     const s = Buffer.alloc(4);
     s.writeUInt16LE(1, 0);
-    s.writeUInt16LE(signing === 'aes-cmac' ? SigningAlgorithmId.AES_CMAC : SigningAlgorithmId.HMAC_SHA256, 2);
+    s.writeUInt16LE(SIGNING_ID[signing], 2);
     out.push(context(NegotiateContextType.SIGNING_CAPABILITIES, s));
+  }
+  if (cipher !== undefined) {
+    const e = Buffer.alloc(4);
+    e.writeUInt16LE(1, 0);
+    e.writeUInt16LE(cipher ? CipherId[cipher] : 0, 2);
+    out.push(context(NegotiateContextType.ENCRYPTION_CAPABILITIES, e));
   }
   return out;
 }

@@ -7,9 +7,11 @@
  * Capabilities, MaxTransact/Read/WriteSize, SystemTime, ServerStartTime, the security buffer
  * (our SPNEGO hint, at 128 from the header) and, for 3.1.1, the negotiate contexts after it.
  *
- * We pick the highest dialect both sides offer, advertise LARGE_MTU from 2.1 on and nothing we
- * do not implement (no encryption, leasing, multichannel, DFS). A second NEGOTIATE on a
- * negotiated connection ends it without a reply.
+ * We pick the highest dialect both sides offer, advertise LARGE_MTU and LEASING from 2.1 on and nothing we
+ * do not implement (no multichannel, DFS). Encryption (unless smbEncryption is 'off'):
+ * 3.0/3.0.2 set SMB2_GLOBAL_CAP_ENCRYPTION when the client offered it (cipher AES-128-CCM); 3.1.1
+ * answers ENCRYPTION_CAPABILITIES with the first cipher the client lists. A second NEGOTIATE on
+ * a negotiated connection ends it without a reply.
  */
 import { randomBytes } from 'node:crypto';
 import { buildNegTokenInitHint } from '../auth';
@@ -46,25 +48,37 @@ export const negotiate: SmbCommand = {
     if (dialect === undefined)
       throw new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `no common dialect in ${hexList(offered)}`);
 
+    const clientCapabilities = body.readUInt32LE(8);
+    const encryption = server.encryption !== 'off';
     let contexts: Buffer[] = [];
     if (dialect === Dialect.SMB3_11) {
       const c = parseNegotiateContexts(ctx.message, body.readUInt32LE(28), body.readUInt16LE(32));
       conn.signingAlgorithm = c.signing ?? 'aes-cmac';
+      if (encryption && c.cipher) conn.cipher = c.cipher;
       contexts = buildNegotiateContexts(
         randomBytes(32),
         c.signingOffered ? conn.signingAlgorithm : undefined,
+        encryption && c.cipher !== undefined ? (conn.cipher ?? null) : undefined,
       );
       conn.preauth = new PreauthHash().update(ctx.message);
-    }
+    } else if (
+      encryption &&
+      dialect >= Dialect.SMB3_00 &&
+      (clientCapabilities & Smb2Capabilities.ENCRYPTION) !== 0
+    )
+      conn.cipher = 'aes-128-ccm';
     conn.dialect = dialect;
     conn.clientSecurityMode = body.readUInt16LE(4);
-    conn.clientCapabilities = body.readUInt32LE(8);
+    conn.clientCapabilities = clientCapabilities;
     conn.clientGuid = Buffer.from(body.subarray(12, 28));
     conn.clientDialects = offered;
     conn.serverSecurityMode =
       SMB2_NEGOTIATE_SIGNING_ENABLED | (server.requireSigning ? SMB2_NEGOTIATE_SIGNING_REQUIRED : 0);
-    conn.serverCapabilities = dialect >= Dialect.SMB2_10 ? Smb2Capabilities.LARGE_MTU : 0;
-    ctx.log.debug('negotiated', { dialect: hex(dialect), offered: hexList(offered) });
+    // One expression, one term per capability (3.1.1 negotiates encryption by context instead).
+    conn.serverCapabilities =
+      (dialect >= Dialect.SMB2_10 ? Smb2Capabilities.LARGE_MTU | Smb2Capabilities.LEASING : 0) |
+      (conn.cipher && dialect < Dialect.SMB3_11 ? Smb2Capabilities.ENCRYPTION : 0);
+    ctx.log.debug('negotiated', { dialect: hex(dialect), offered: hexList(offered), cipher: conn.cipher });
     const preauth = conn.preauth;
     return {
       body: encodeNegotiateResponse(conn, dialect, contexts),

@@ -12,25 +12,33 @@
  * an authenticated (not null) session is signed for every dialect. A refused logon removes the
  * session, logs one warning line naming user, client and reason, and answers LOGON_FAILURE.
  * Session binding (multichannel) is not offered: STATUS_REQUEST_NOT_ACCEPTED.
+ *
+ * SMB 3.x also derives the session's cipher keys when the connection negotiated a cipher; with
+ * smbEncryption 'desired' or 'required' the response sets SMB2_SESSION_FLAG_ENCRYPT_DATA, and
+ * 'required' refuses (ACCESS_DENIED) a client that cannot encrypt. A new session naming a
+ * PreviousSessionId of the same user logs that old session off, wherever it is (§3.3.5.5.3).
  */
 import type { NtlmAcceptResult } from '../auth';
+import { closeOpensWhere } from '../close-open';
 import { type ConnectionState, SMB2_NEGOTIATE_SIGNING_REQUIRED } from '../connection-state';
-import { deriveSmb3Keys } from '../crypto';
+import { cipherKeySize, deriveSmb3Keys } from '../crypto';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Dialect } from '../server-context';
 import { SmbSession } from '../session';
+import { newSessionCipher } from '../transform';
 import { bufferAt } from '../wire';
 import { type CommandContext, responseBody, type SmbCommand, type SmbResponse } from './command';
 
 const SMB2_SESSION_FLAG_BINDING = 0x01;
 const SMB2_SESSION_FLAG_IS_NULL = 0x0002;
+const SMB2_SESSION_FLAG_ENCRYPT_DATA = 0x0004;
 const SECURITY_BUFFER_OFFSET = 72;
 
 export const sessionSetup: SmbCommand = {
   name: 'SESSION_SETUP',
   structureSize: 25,
   needs: 'connection',
-  run(ctx: CommandContext): SmbResponse {
+  async run(ctx: CommandContext): Promise<SmbResponse> {
     const { conn, server, body, header } = ctx;
     if (body[2]! & SMB2_SESSION_FLAG_BINDING)
       throw new SmbError(
@@ -42,7 +50,7 @@ export const sessionSetup: SmbCommand = {
     if (header.sessionId === 0n) {
       if (conn.sessions.size >= server.limits.maxSessionsPerConnection)
         throw new SmbError(NtStatus.STATUS_INSUFFICIENT_RESOURCES, 'too many sessions on this connection');
-      session = new SmbSession(server.newSessionId());
+      session = new SmbSession(server.newSessionId(), conn);
       if (conn.dialect === Dialect.SMB3_11) session.preauth = conn.preauth!.fork();
       conn.sessions.set(session.id, session);
     } else {
@@ -76,13 +84,23 @@ export const sessionSetup: SmbCommand = {
     }
     const wasValid = session.valid;
     establish(conn, session, r, body[3]!);
+    if (!wasValid) {
+      server.sessions.set(session.id, session);
+      const previous = body.readBigUInt64LE(16);
+      if (previous !== 0n && previous !== session.id) await logOffPrevious(ctx, session, previous);
+    }
     ctx.log.debug(wasValid ? 'SMB session re-authenticated' : 'SMB session established', {
       user: session.user,
       session: session.id.toString(16),
       ntlm: `v${r.ntlmVersion}`,
     });
+    const flags = session.anonymous
+      ? SMB2_SESSION_FLAG_IS_NULL
+      : session.encryptData
+        ? SMB2_SESSION_FLAG_ENCRYPT_DATA
+        : 0;
     return {
-      body: encode(session.anonymous ? SMB2_SESSION_FLAG_IS_NULL : 0, r.responseToken),
+      body: encode(flags, r.responseToken),
       sessionId: session.id,
       ...(session.canSign ? { signWith: session } : {}),
     };
@@ -101,15 +119,30 @@ function establish(
   session.anonymous = r.guest;
   session.cred = conn.server.credFor(r.user, r.guest);
   if (session.valid) return;
+  const mode = conn.server.encryption;
+  if (mode === 'required' && (!conn.cipher || !r.sessionKey || r.guest)) {
+    conn.sessions.delete(session.id);
+    throw new SmbError(
+      NtStatus.STATUS_ACCESS_DENIED,
+      'encryption is required and this session cannot encrypt',
+    );
+  }
   session.state = 'valid';
   if (!r.sessionKey || r.guest) return;
   const key = Buffer.alloc(16);
   r.sessionKey.copy(key, 0, 0, 16);
   if (conn.dialect >= Dialect.SMB3_00) {
     const d = conn.dialect as 0x0300 | 0x0302 | 0x0311;
-    const opts = d === Dialect.SMB3_11 ? { preauthHash: session.preauth!.value } : {};
-    session.signingKey = deriveSmb3Keys(key, d, opts).signingKey;
+    const cipherKeyBits = conn.cipher && cipherKeySize(conn.cipher) === 32 ? 256 : 128;
+    const opts = d === Dialect.SMB3_11 ? { preauthHash: session.preauth!.value, cipherKeyBits } : {};
+    const keys = deriveSmb3Keys(key, d, opts as { preauthHash?: Buffer; cipherKeyBits?: 128 | 256 });
+    session.signingKey = keys.signingKey;
     session.signingAlgorithm = d === Dialect.SMB3_11 ? conn.signingAlgorithm : 'aes-cmac';
+    if (conn.cipher) {
+      session.cipher = newSessionCipher(conn.cipher, keys.encryptionKey, keys.decryptionKey);
+      session.encryptData = mode === 'desired' || mode === 'required';
+      session.rejectUnencrypted = mode === 'required';
+    }
   } else {
     session.signingKey = key;
     session.signingAlgorithm = 'hmac-sha256';
@@ -119,6 +152,20 @@ function establish(
     (requestSecurityMode & SMB2_NEGOTIATE_SIGNING_REQUIRED) !== 0 ||
     (conn.clientSecurityMode & SMB2_NEGOTIATE_SIGNING_REQUIRED) !== 0;
   session.preauth = undefined;
+}
+
+/**
+ * §3.3.5.5.3: the client reconnects and names its old session. If that session belongs to the
+ * same user, it is logged off (opens closed, trees gone) on whatever connection holds it.
+ */
+async function logOffPrevious(ctx: CommandContext, session: SmbSession, previousId: bigint): Promise<void> {
+  const old = ctx.server.sessions.get(previousId);
+  if (!old || old.user.toLowerCase() !== session.user.toLowerCase() || old.domain !== session.domain) return;
+  ctx.server.sessions.delete(previousId);
+  old.conn?.sessions.delete(previousId);
+  old.trees.clear();
+  ctx.log.debug('SMB previous session logged off', { previous: previousId.toString(16) });
+  await closeOpensWhere(ctx.server, (o) => o.session === old, ctx.log);
 }
 
 function encode(sessionFlags: number, token: Buffer | undefined): Buffer {

@@ -14,6 +14,9 @@ import type { Open } from '../open-table';
 import { joinSmbPath, parseSmbPath, resolvePath } from '../paths';
 import type { ServerContext } from '../server-context';
 import { timeOfFileTime, utf16 } from '../wire';
+import { refuseRenameWhileOpen } from './set-info-rename-checks';
+
+const FILE_ATTRIBUTE_TEMPORARY = 0x100;
 
 export interface SetInfoOp {
   readonly server: ServerContext;
@@ -42,6 +45,9 @@ export async function setBasic(op: SetInfoOp, buf: Buffer): Promise<void> {
   if (attrs !== 0) {
     if (attrs & FileAttr.DIRECTORY && !op.open.isDir)
       throw new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'DIRECTORY attribute on a file');
+    // MS-FSA §2.1.5.14.2: a directory cannot be TEMPORARY.
+    if (attrs & FILE_ATTRIBUTE_TEMPORARY && op.open.isDir)
+      throw new SmbError(NtStatus.STATUS_INVALID_PARAMETER, 'TEMPORARY attribute on a directory');
     const cur = await backendOf(op).getattr(op.open.ino);
     const readOnly = (cur.mode & 0o222) === 0;
     if (!op.open.isDir && ((attrs & FileAttr.READONLY) !== 0) !== readOnly)
@@ -67,6 +73,7 @@ export async function setRename(op: SetInfoOp, buf: Buffer): Promise<void> {
   const name = utf16(buf.subarray(20, 20 + len), 'rename target').replace(/^\\/, '');
   const parts = parseSmbPath(name);
   if (parts.length === 0) throw new SmbError(NtStatus.STATUS_OBJECT_NAME_INVALID, 'rename to the share root');
+  refuseRenameWhileOpen(server, open, open.parent);
   const backend = backendOf(op);
   const to = await resolvePath(backend, backend.rootIno, parts, op.cred);
   if (to.target && to.target.fileid !== open.ino) {
@@ -77,10 +84,12 @@ export async function setRename(op: SetInfoOp, buf: Buffer): Promise<void> {
       throw new SmbError(NtStatus.STATUS_ACCESS_DENIED, `${name} is open`);
   }
   const toDir = to.parent!.fileid;
-  await backend.rename(open.parent, open.name, toDir, to.name, op.cred);
+  // Renaming onto itself under another case (foo -> FOO) changes the case: use the name asked for.
+  const toName = to.target?.fileid === open.ino ? parts.at(-1)! : to.name;
+  await backend.rename(open.parent, open.name, toDir, toName, op.cred);
   for (const o of server.opens.opensOf(open.ino)) {
     o.parent = toDir;
-    o.name = to.name;
+    o.name = toName;
     o.path = joinSmbPath(parts);
   }
 }

@@ -8,7 +8,8 @@
  * FileRenameInformation, 13 FileDispositionInformation and 64 FileDispositionInformationEx,
  * 14 FilePositionInformation (kept per open), 16 FileModeInformation (accepted), 19
  * FileAllocationInformation, 20 FileEndOfFileInformation (set-info-ops.ts has the work). Hard
- * links, EAs, security descriptors, quotas and file-system settings are not supported.
+ * links, EAs, quotas and file-system settings are not supported. InfoType SECURITY: owner, group
+ * and DACL mapped onto POSIX owner, group and mode (set-info-security.ts).
  */
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access } from '../open-table';
@@ -24,6 +25,7 @@ import {
 } from './command';
 import { InfoType } from './query-info';
 import { setBasic, setDisposition, setRename, setSize } from './set-info-ops';
+import { setSecurity } from './set-info-security';
 
 /** Minimum buffer size per class. */
 const MIN_SIZE: Readonly<Record<number, number>> = {
@@ -53,8 +55,13 @@ export const setInfo: SmbCommand = {
     const buf = bufferAt(ctx.message, body.readUInt16LE(8), length, 'set info buffer');
     const open = openAt(ctx, 16);
     if (!open.tree.disk) throw new SmbError(NtStatus.STATUS_INVALID_DEVICE_REQUEST, 'not a disk share');
+    const op = { server: ctx.server, open, cred: sessionOf(ctx).cred, log: ctx.log };
+    if (type === InfoType.SECURITY) {
+      await setSecurity(op, buf, body.readUInt32LE(12));
+      return { body: responseBody(2) };
+    }
     if (type !== InfoType.FILE)
-      throw new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `SET_INFO of InfoType ${type} (security, quota, fs)`);
+      throw new SmbError(NtStatus.STATUS_NOT_SUPPORTED, `SET_INFO of InfoType ${type} (quota, fs)`);
     const min = MIN_SIZE[cls];
     if (min === undefined) {
       if (cls === 15) throw new SmbError(NtStatus.STATUS_EAS_NOT_SUPPORTED, 'extended attributes');
@@ -63,7 +70,6 @@ export const setInfo: SmbCommand = {
     }
     if (buf.length < min)
       throw new SmbError(NtStatus.STATUS_INFO_LENGTH_MISMATCH, `${buf.length} bytes for class ${cls}`);
-    const op = { server: ctx.server, open, cred: sessionOf(ctx).cred, log: ctx.log };
     switch (cls) {
       case 4:
         requireAccess(open, Access.FILE_WRITE_ATTRIBUTES, 'FileBasicInformation');
@@ -81,6 +87,7 @@ export const setInfo: SmbCommand = {
       case 19:
       case 20:
         requireAccess(open, Access.FILE_WRITE_DATA, 'end of file / allocation');
+        ctx.server.caching.breakForWrite(open); // others' LEVEL_II / R caching goes (leases/)
         await setSize(op, buf.readBigUInt64LE(0), cls === 19);
         break;
       case 14:

@@ -26,6 +26,8 @@ export const READ_ONLY_ACCESS =
   Access.READ_CONTROL |
   Access.SYNCHRONIZE;
 
+const SMB2_SHAREFLAG_ENCRYPT_DATA = 0x00008000;
+
 export const treeConnect: SmbCommand = {
   name: 'TREE_CONNECT',
   structureSize: 9,
@@ -49,7 +51,8 @@ export const treeConnect: SmbCommand = {
     ctx.log.debug('tree connect', { share: share.name, tree: tree.id, user: session.user });
     const out = responseBody(16);
     out[2] = share.kind === 'disk' ? SMB2_SHARE_TYPE_DISK : SMB2_SHARE_TYPE_PIPE;
-    out.writeUInt32LE(0, 4);
+    // §2.2.10 SMB2_SHAREFLAG_ENCRYPT_DATA: every share is encrypted when the session is (smbEncryption).
+    out.writeUInt32LE(session.encryptData ? SMB2_SHAREFLAG_ENCRYPT_DATA : 0, 4);
     out.writeUInt32LE(0, 8);
     out.writeUInt32LE(maximal, 12);
     return { body: out, treeId: tree.id };

@@ -9,6 +9,7 @@
  * FILE_APPEND_DATA; WRITE_THROUGH asks for stable storage before the answer. A range another
  * open holds any byte-range lock on: STATUS_FILE_LOCK_CONFLICT.
  */
+import { pipeWrite } from '../ipc/pipe-io';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access } from '../open-table';
 import { bufferAt } from '../wire';
@@ -41,11 +42,12 @@ export const write: SmbCommand = {
     const data = bufferAt(ctx.message, body.readUInt16LE(2), length, 'write data');
     const open = openAt(ctx, 16);
     const disk = open.tree.disk;
-    if (open.isDir || !disk)
-      throw new SmbError(NtStatus.STATUS_INVALID_DEVICE_REQUEST, 'WRITE to a directory');
+    if (!disk) return pipeWrite(open, data);
+    if (open.isDir) throw new SmbError(NtStatus.STATUS_INVALID_DEVICE_REQUEST, 'WRITE to a directory');
     requireAccess(open, Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA, 'WRITE');
     if (ctx.server.locks.blocksIo(open, offset, BigInt(length), true))
       throw new SmbError(NtStatus.STATUS_FILE_LOCK_CONFLICT, `WRITE of ${offset}+${length}: locked`);
+    ctx.server.caching.breakForWrite(open); // others' LEVEL_II / R caching goes (leases/)
     const stable = body.readUInt32LE(44) & SMB2_WRITEFLAG_WRITE_THROUGH ? 'file-sync' : 'unstable';
     const r = await disk.backend.write(open.ino, Number(offset), data, stable, sessionOf(ctx).cred);
     open.position = offset + BigInt(r.count);

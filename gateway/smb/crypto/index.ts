@@ -1,6 +1,17 @@
 /** The SMB security layer's crypto primitives: what Node 20's default OpenSSL lacks, and SMB's KDF and signing. */
 
 export { aesCmac, cmacSubkeys } from './aes-cmac';
+export {
+  aeadDecrypt,
+  aeadEncrypt,
+  aesGmac,
+  CipherId,
+  type CipherName,
+  cipherById,
+  cipherKeySize,
+  nonceSize,
+  TAG_SIZE,
+} from './cipher';
 export { desEncryptBlock, expandDesKey } from './des';
 export {
   cString,
@@ -16,6 +27,7 @@ export { Rc4, rc4 } from './rc4';
 export {
   computeSignature,
   FLAGS_OFFSET,
+  gmacNonce,
   SIGNATURE_OFFSET,
   SIGNATURE_SIZE,
   type SigningAlgorithm,

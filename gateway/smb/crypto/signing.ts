@@ -5,13 +5,16 @@
  * message (header and body; in a compound, one member up to its NextCommand padding) with that
  * field zeroed:
  * - 2.0.2 and 2.1: HMAC-SHA256 keyed with the session key, truncated to 16 bytes;
- * - 3.0, 3.0.2, 3.1.1: AES-128-CMAC keyed with the derived signing key (see kdf.ts).
- * AES-128-GMAC (3.1.1 SIGNING_CAPABILITIES) is not implemented.
+ * - 3.0, 3.0.2, 3.1.1: AES-128-CMAC keyed with the derived signing key (see kdf.ts);
+ * - 3.1.1 when SIGNING_CAPABILITIES chose it: AES-128-GMAC under the same key, its 12-byte nonce
+ *   the MessageId followed by a 32-bit word whose bit 0 says "sent by the server" and bit 1
+ *   "this is a CANCEL request" (§3.1.4.1).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { aesCmac } from './aes-cmac';
+import { aesGmac } from './cipher';
 
-export type SigningAlgorithm = 'hmac-sha256' | 'aes-cmac';
+export type SigningAlgorithm = 'hmac-sha256' | 'aes-cmac' | 'aes-gmac';
 
 export const SMB2_HEADER_SIZE = 64;
 export const SIGNATURE_OFFSET = 48;
@@ -19,6 +22,20 @@ export const SIGNATURE_SIZE = 16;
 /** MS-SMB2 §2.2.1: Flags is the 32-bit field at offset 16; SMB2_FLAGS_SIGNED is 0x00000008. */
 export const FLAGS_OFFSET = 16;
 export const SMB2_FLAGS_SIGNED = 0x00000008;
+const SMB2_FLAGS_SERVER_TO_REDIR = 0x00000001;
+const COMMAND_OFFSET = 12;
+const MESSAGE_ID_OFFSET = 24;
+const SMB2_CANCEL = 0x000c;
+
+/** §3.1.4.1: the AES-GMAC nonce of a message, from its own header. */
+export function gmacNonce(message: Buffer): Buffer {
+  const nonce = Buffer.alloc(12);
+  message.copy(nonce, 0, MESSAGE_ID_OFFSET, MESSAGE_ID_OFFSET + 8);
+  const fromServer = (message.readUInt32LE(FLAGS_OFFSET) & SMB2_FLAGS_SERVER_TO_REDIR) !== 0;
+  const cancel = message.readUInt16LE(COMMAND_OFFSET) === SMB2_CANCEL;
+  nonce.writeUInt32LE((fromServer ? 1 : 0) | (cancel ? 2 : 0), 8);
+  return nonce;
+}
 
 /** The default signing algorithm of a dialect (3.1.1 may negotiate another, which we don't offer). */
 export function signingAlgorithmFor(dialect: number): SigningAlgorithm {
@@ -36,11 +53,11 @@ export function computeSignature(message: Buffer, key: Uint8Array, algorithm: Si
       .digest()
       .subarray(0, SIGNATURE_SIZE);
   }
-  // CMAC is computed in one pass over the buffer: zero the field in place, then put it back.
+  // CMAC and GMAC are computed in one pass over the buffer: zero the field in place, then put it back.
   const saved = Buffer.from(message.subarray(SIGNATURE_OFFSET, SIGNATURE_OFFSET + SIGNATURE_SIZE));
   message.fill(0, SIGNATURE_OFFSET, SIGNATURE_OFFSET + SIGNATURE_SIZE);
   try {
-    return aesCmac(key, message);
+    return algorithm === 'aes-gmac' ? aesGmac(key, gmacNonce(message), message) : aesCmac(key, message);
   } finally {
     saved.copy(message, SIGNATURE_OFFSET);
   }

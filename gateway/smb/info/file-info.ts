@@ -9,7 +9,7 @@
 import { type Attrs, FileType } from '../../backend/attrs';
 import { allocationSize, endOfFile, fileAttributes, writeTimes } from '../file-attrs';
 import { NtStatus, SmbError } from '../ntstatus';
-import type { Open } from '../open-table';
+import { Access, type Open } from '../open-table';
 import { shortNameOf } from '../short-name';
 
 export const FileInfoClass = {
@@ -17,6 +17,7 @@ export const FileInfoClass = {
   FileStandardInformation: 5,
   FileInternalInformation: 6,
   FileEaInformation: 7,
+  FileFullEaInformation: 15,
   FileAccessInformation: 8,
   FilePositionInformation: 14,
   FileModeInformation: 16,
@@ -143,6 +144,12 @@ export function encodeFileInfo(
       const name = Buffer.from(open.path, 'utf16le');
       return { data: Buffer.concat([u32(name.length), name]), fixed: 4 };
     }
+    case FileInfoClass.FileFullEaInformation:
+      // MS-FSA §2.1.5.11.10: needs FILE_READ_EA. There are no EAs here (SET_INFO refuses them):
+      // STATUS_NO_EAS_ON_FILE, as Windows answers for a file without any.
+      if (!(open.access & Access.FILE_READ_EA))
+        throw new SmbError(NtStatus.STATUS_ACCESS_DENIED, 'FileFullEaInformation needs FILE_READ_EA');
+      throw new SmbError(NtStatus.STATUS_NO_EAS_ON_FILE, 'no extended attributes');
     case FileInfoClass.FileAttributeTagInformation:
       return fixed(Buffer.concat([u32(fileAttributes(a)), u32(0)]));
     default:

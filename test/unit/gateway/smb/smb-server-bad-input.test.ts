@@ -70,9 +70,9 @@ describe('SMB2 server: bad input', () => {
     await healthy();
   });
 
-  test('an unknown command code is STATUS_NOT_SUPPORTED and the connection stays usable', async () => {
+  test('an unknown command code is STATUS_INVALID_PARAMETER (as Samba) and the connection stays usable', async () => {
     const c = track(await loggedOn(srv.port));
-    expect((await c.send(0x55, echoBody())).status).toBe(S.NOT_SUPPORTED);
+    expect((await c.send(0x55, echoBody())).status).toBe(S.INVALID_PARAMETER);
     expect((await c.send(Cmd.ECHO, echoBody())).status).toBe(S.SUCCESS);
   });
 

@@ -50,7 +50,10 @@ describe('SMB2 NEGOTIATE', () => {
     expect(r.status).toBe(S.SUCCESS);
     expect(r.body.readUInt16LE(0)).toBe(65);
     expect(r.body.readUInt16LE(4)).toBe(chosen);
-    expect(r.body.readUInt32LE(24) & ENCRYPTION_CAP).toBe(0);
+    // The client offers SMB2_GLOBAL_CAP_ENCRYPTION (0x7f): 3.0/3.0.2 answer it; 3.1.1 uses a context.
+    expect(r.body.readUInt32LE(24) & ENCRYPTION_CAP).toBe(
+      chosen === 0x0300 || chosen === 0x0302 ? ENCRYPTION_CAP : 0,
+    );
     expect(r.credits).toBeGreaterThanOrEqual(1);
     // 2.0.2 gets 64 KiB I/O; 2.1+ gets LARGE_MTU and 8 MiB.
     expect(r.body.readUInt32LE(32)).toBe(chosen === 0x0202 ? 65536 : 8 << 20);
