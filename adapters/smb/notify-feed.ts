@@ -59,14 +59,28 @@ export function notifyFromChange(ev: ChangeEvent<unknown>, sink: NotifySink): vo
   if (ev.flags & F.RENAME && ev.name !== undefined && ev.oldName !== undefined && ev.parent !== undefined) {
     const f = nameFilter(ev.stat);
     const from = ev.oldParent ?? ev.parent;
+    // A renamed file (not a directory) also shows as MODIFIED under its new name for the
+    // attribute and creation filters, as Windows Server and Samba report it (smbtorture
+    // notify.mask "rename file special handling", notify.mask-change).
+    const touched: NotifyRecord[] =
+      f === NotifyFilter.FILE_NAME
+        ? [
+            {
+              action: NotifyAction.MODIFIED,
+              name: ev.name,
+              filter: NotifyFilter.ATTRIBUTES | NotifyFilter.CREATION,
+            },
+          ]
+        : [];
     if (dir(from) === dir(ev.parent)) {
       sink.report(dir(ev.parent), [
         { action: NotifyAction.RENAMED_OLD_NAME, name: ev.oldName, filter: f },
         { action: NotifyAction.RENAMED_NEW_NAME, name: ev.name, filter: f },
+        ...touched,
       ]);
     } else {
       sink.report(dir(from), [{ action: NotifyAction.REMOVED, name: ev.oldName, filter: f }]);
-      sink.report(dir(ev.parent), [{ action: NotifyAction.ADDED, name: ev.name, filter: f }]);
+      sink.report(dir(ev.parent), [{ action: NotifyAction.ADDED, name: ev.name, filter: f }, ...touched]);
     }
     return;
   }
@@ -110,6 +124,8 @@ export function tapChanges(core: UpcallCore<Attrs>, sink: NotifySink): UpcallCor
 export interface NotifyTableLike extends NotifySink {
   overflowAll(): void;
   watchedDirs(): Ino[];
+  /** Set by the feed: directories a new tree watch covers, to register interest in at once. */
+  interest?: (dirs: Ino[]) => void;
 }
 
 /**
@@ -136,6 +152,9 @@ export class NotifyFeed implements NotifySink {
 
   bind(table: NotifyTableLike): void {
     this.table = table;
+    table.interest = (dirs) => {
+      for (const dir of dirs) this.inner.access(this.client, inodeKeyOf(dir));
+    };
   }
 
   report(dir: Ino, records: readonly NotifyRecord[]): void {

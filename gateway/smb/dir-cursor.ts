@@ -24,8 +24,10 @@ export class DirCursor {
   private exactTried = false;
   /** Whether `pending` is a readdir page (not the exact-lookup answer). */
   private scanned = false;
-  /** The readdir cookie of the last entry handed out (0: none yet). */
-  private takenCookie = 0n;
+  /** Entries of `pending` below this index were read for an earlier query: checked again first. */
+  private recheckBelow = 0;
+  /** The entry at this index has been checked again already. */
+  private checkedIdx = -1;
   private readonly matcher: (name: string) => boolean;
   /** Whether anything was handed out since the (re)start: NO_MORE_FILES vs NO_SUCH_FILE. */
   returnedAny = false;
@@ -46,38 +48,57 @@ export class DirCursor {
       if (this.pattern !== '' && !hasWildcards(this.pattern) && (await this.tryExact()))
         return this.current();
     }
-    while (this.idx >= this.pending.length && !this.eof) {
-      const page = await this.backend.readdir(this.dir, this.cookie, DIR_PAGE_ENTRIES, true, this.cred);
-      const last = page.entries.at(-1);
-      if (last) this.cookie = last.cookie;
-      this.eof = page.eof || page.entries.length === 0;
-      this.pending = await this.withAttrs(page.entries.filter((e) => this.matcher(e.name)));
-      this.idx = 0;
-      this.scanned = true;
+    for (;;) {
+      while (this.idx >= this.pending.length && !this.eof) {
+        const page = await this.backend.readdir(this.dir, this.cookie, DIR_PAGE_ENTRIES, true, this.cred);
+        const last = page.entries.at(-1);
+        if (last) this.cookie = last.cookie;
+        this.eof = page.eof || page.entries.length === 0;
+        this.pending = await this.withAttrs(page.entries.filter((e) => this.matcher(e.name)));
+        this.idx = 0;
+        this.scanned = true;
+        this.recheckBelow = 0;
+      }
+      const e = this.current();
+      if (!e || this.idx >= this.recheckBelow || this.idx === this.checkedIdx) return e;
+      const now = await this.stillThere(e);
+      if (now) {
+        this.pending[this.idx] = now;
+        this.checkedIdx = this.idx;
+        return now;
+      }
+      this.idx++;
     }
-    return this.current();
   }
 
   /** Consumes the entry `peek` returned. */
   take(): void {
     if (this.idx < this.pending.length) {
-      if (this.scanned) this.takenCookie = this.pending[this.idx]!.cookie;
       this.idx++;
       this.returnedAny = true;
     }
   }
 
   /**
-   * A new QUERY_DIRECTORY on a scan in progress: the rest of the page read for an earlier one
-   * may be stale (names removed or added meanwhile, smbtorture dir.fixed), so it is read
-   * again from just after the last entry handed out.
+   * A new QUERY_DIRECTORY on a scan in progress: what is left of the page read for an earlier
+   * one may name entries removed meanwhile (smbtorture dir.fixed), so each is looked up again
+   * before it is handed out — one lookup per entry, not a page re-read per query.
    */
   resume(): void {
-    if (!this.scanned || this.idx >= this.pending.length) return;
-    this.pending = [];
-    this.idx = 0;
-    this.cookie = this.takenCookie;
-    this.eof = false;
+    if (!this.scanned) return;
+    this.recheckBelow = this.pending.length;
+    this.checkedIdx = -1;
+  }
+
+  /** `e` as the directory has it now (fresh attributes), or undefined if it is gone or replaced. */
+  private async stillThere(e: DirEntry): Promise<DirEntry | undefined> {
+    try {
+      const attrs = await this.backend.lookup(this.dir, e.name, this.cred);
+      return attrs.fileid === e.fileid ? { ...e, attrs } : undefined;
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 
   /**

@@ -6,7 +6,7 @@
  * the parent's entry with `dir`'s file id — cached, and forgotten whenever a directory name is
  * removed or renamed, since that is all that can move a directory.
  */
-import type { Ino } from '../backend/attrs';
+import { FileType, type Ino } from '../backend/attrs';
 import type { Backend, Cred } from '../backend/backend';
 
 /** Deepest tree walked up; deeper changes are not reported to tree watches. */
@@ -69,4 +69,29 @@ export function pathBelow(a: Ancestry, root: Ino): string | undefined {
   const j = a.inos.indexOf(root);
   if (j < 1) return undefined;
   return a.names.slice(0, j).reverse().join('\\');
+}
+
+/** Most directories below one tree watch that the holder keeps an interest in. */
+export const TREE_WATCH_DIRS = 1024;
+
+/** Directories below `root`, breadth first, at most `max` (symlinks are not followed). */
+export async function subdirectories(backend: Backend, root: Ino, cred: Cred, max: number): Promise<Ino[]> {
+  const out: Ino[] = [];
+  const queue: Ino[] = [root];
+  while (queue.length > 0 && out.length < max) {
+    const dir = queue.shift()!;
+    for (let cookie = 0n; ; ) {
+      const page = await backend.readdir(dir, cookie, PAGE, true, cred);
+      for (const e of page.entries) {
+        if (e.name === '.' || e.name === '..' || e.attrs?.type !== FileType.DIR) continue;
+        if (out.length >= max) break;
+        out.push(e.fileid);
+        queue.push(e.fileid);
+      }
+      const last = page.entries.at(-1);
+      if (page.eof || !last || out.length >= max) break;
+      cookie = last.cookie;
+    }
+  }
+  return out;
 }

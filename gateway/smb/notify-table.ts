@@ -17,7 +17,7 @@
  */
 import type { Ino } from '../backend/attrs';
 import { type AsyncRequest, type AsyncSink, sendAsyncResponse } from './async-response';
-import { DirPaths, pathBelow } from './notify-paths';
+import { DirPaths, pathBelow, subdirectories, TREE_WATCH_DIRS } from './notify-paths';
 import {
   encodeNotifyRecords,
   NotifyAction,
@@ -80,12 +80,16 @@ interface Watch {
   queue: NotifyRecord[];
   overflow: boolean;
   pending: PendingNotify[];
+  /** Directories below a WATCH_TREE watch, found when it started (see walkTree). */
+  subtree: Ino[];
 }
 
 export class NotifyTable {
   private readonly watches = new Map<Open, Watch>();
   private nextAsyncId = 1n;
   private readonly dirPaths = new DirPaths();
+  /** Told the directories below a new tree watch (the notify feed registers interest in them). */
+  interest?: (dirs: Ino[]) => void;
   /** The last report still being delivered (a path lookup in flight), if any. */
   private tail?: Promise<void>;
 
@@ -124,8 +128,10 @@ export class NotifyTable {
         queue: [],
         overflow: false,
         pending: [],
+        subtree: [],
       };
       this.watches.set(open, w);
+      if (w.tree) void this.walkTree(w).catch(() => undefined);
     }
     if (w.pending.length === 0 && (w.overflow || w.queue.length > 0)) return this.drain(w, outputLength);
     w.pending.push(pending());
@@ -220,7 +226,26 @@ export class NotifyTable {
 
   /** The directories watched, so the holder can keep its interest in them alive with the core. */
   watchedDirs(): Ino[] {
-    return [...new Set([...this.watches.keys()].map((o) => o.ino))];
+    const dirs = new Set<Ino>();
+    for (const w of this.watches.values()) {
+      dirs.add(w.open.ino);
+      for (const d of w.subtree) dirs.add(d);
+    }
+    return [...dirs];
+  }
+
+  /**
+   * A new WATCH_TREE watch: the directories below it (up to TREE_WATCH_DIRS) are listed once
+   * and handed to `interest`, so the holder registers with the core for them too — a change
+   * through NFS in a subdirectory SMB never looked at then reaches this head as an upcall.
+   */
+  private async walkTree(w: Watch): Promise<void> {
+    const disk = w.open.tree.disk;
+    if (!disk) return;
+    const found = await subdirectories(disk.backend, w.open.ino, w.open.session.cred, TREE_WATCH_DIRS);
+    if (this.watches.get(w.open) !== w) return;
+    w.subtree = found;
+    this.interest?.(found);
   }
 
   /** CANCEL by AsyncId or (not yet answered) MessageId, on the connection that sent it. */

@@ -8,6 +8,7 @@ import type { Logger } from 'winston';
 import { FileType, type SetAttrs, type Time } from '../../backend/attrs';
 import type { Cred } from '../../backend/backend';
 import { FileAttr } from '../file-attrs';
+import { NotifyAction, NotifyFilter } from '../notify-records';
 import { NtStatus, SmbError } from '../ntstatus';
 import type { Open } from '../open-table';
 import { joinSmbPath, parseSmbPath, resolvePath } from '../paths';
@@ -53,6 +54,12 @@ export async function setBasic(op: SetInfoOp, buf: Buffer): Promise<void> {
       set.mode = readOnly ? cur.mode | 0o200 : cur.mode & ~0o222;
   }
   if (Object.keys(set).length) await backendOf(op).setattr(op.open.ino, set, op.cred);
+  // DOS attributes we do not store (HIDDEN, SYSTEM, ARCHIVE…) reach no backend change event, yet
+  // watchers must hear FILE_NOTIFY_CHANGE_ATTRIBUTES (smbtorture notify.basedir, mask-change).
+  if (attrs !== 0 && set.mode === undefined && op.open.parent !== undefined)
+    op.server.notify.report(op.open.parent, [
+      { action: NotifyAction.MODIFIED, name: op.open.name, filter: NotifyFilter.ATTRIBUTES },
+    ]);
 }
 
 /** FileRenameInformation (SMB2 form): ReplaceIfExists, RootDirectory (must be 0), FileNameLength, FileName. */

@@ -92,14 +92,16 @@ describePeer(
       expect(parseNotify((await nextReply(c, 10_000)).body)).toEqual([{ action: A.ADDED, name: 'sentinel' }]);
     });
 
-    test('rename and unlink through NFS: RENAMED_OLD/NEW, REMOVED', async () => {
-      const got = await collect(3, async () => {
+    test('rename and unlink through NFS: RENAMED_OLD/NEW (+ MODIFIED, as Windows and Samba), REMOVED', async () => {
+      const got = await collect(4, async () => {
         await nfs.rename('/from-nfs.txt', '/renamed.txt');
         await nfs.unlink('/renamed.txt');
       });
       expect(got).toEqual([
         { action: A.OLD, name: 'from-nfs.txt' },
         { action: A.NEW, name: 'renamed.txt' },
+        // A renamed file is also reported MODIFIED (attributes, creation) under its new name.
+        { action: A.MODIFIED, name: 'renamed.txt' },
         { action: A.REMOVED, name: 'renamed.txt' },
       ]);
     });

@@ -47,7 +47,7 @@ describe('notifyFromChange', () => {
     ]);
   });
 
-  test('rename in one directory → OLD + NEW; across directories → REMOVED + ADDED', () => {
+  test('rename in one directory → OLD + NEW; across directories → REMOVED + ADDED; a file also MODIFIED', () => {
     const { s, got } = sink();
     notifyFromChange(
       { inode: 5, flags: F.RENAME, parent: 10, name: 'b', oldParent: 10, oldName: 'a', stat: fileStat },
@@ -60,8 +60,15 @@ describe('notifyFromChange', () => {
     expect(got.map((g) => [g.dir, g.action, g.name])).toEqual([
       [10n, A.RENAMED_OLD_NAME, 'a'],
       [10n, A.RENAMED_NEW_NAME, 'b'],
+      [10n, A.MODIFIED, 'b'],
       [10n, A.REMOVED, 'b'],
       [11n, A.ADDED, 'c'],
+      [11n, A.MODIFIED, 'c'],
+    ]);
+    // The MODIFIED of a renamed file is for the attribute and creation filters only.
+    expect(got.filter((g) => g.action === A.MODIFIED).map((g) => g.filter)).toEqual([
+      NF.ATTRIBUTES | NF.CREATION,
+      NF.ATTRIBUTES | NF.CREATION,
     ]);
   });
 
