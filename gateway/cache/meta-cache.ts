@@ -205,12 +205,16 @@ export class MetaCache implements Backend, CacheAdapter {
     this.counters.misses.listings++;
     const epoch = this.epoch;
     const fresh = await this.inner.readdir(dir, cookie, maxEntries, withAttrs, cred);
-    if (this.epoch !== epoch) {
+    const raced = this.epoch !== epoch;
+    // Even a raced listing is newer than the dentries it contradicts (this may move the epoch).
+    this.dropContradictedDentries(dir, fresh.entries, cookie === 0n && fresh.eof);
+    if (raced) {
       this.counters.racedFills++;
       return fresh;
     }
-    this.fillAttrs(fresh.dirAttrs, epoch);
-    for (const e of fresh.entries) if (e.attrs) this.fillAttrs(e.attrs, epoch);
+    const filled = this.epoch;
+    this.fillAttrs(fresh.dirAttrs, filled);
+    for (const e of fresh.entries) if (e.attrs) this.fillAttrs(e.attrs, filled);
     let pages = this.listings.get(dir, now)?.value;
     if (pages === undefined) {
       pages = new Map();
@@ -222,6 +226,40 @@ export class MetaCache implements Backend, CacheAdapter {
       verifier: fresh.verifier,
     });
     return fresh;
+  }
+
+  /**
+   * A listing just read from the backend is newer than any dentry of `dir` filled before it, and
+   * a listing is not always a cache hit: it misses whenever its fill raced an eviction or one
+   * entry's attributes went. Without this, a client could list the directory fresh (a file
+   * deleted directly on the export gone, or a new one there) and then LOOKUP the old answer
+   * from the dentry cache until the watcher's event for that name arrives (parcel's batch, our
+   * batch, or the poller's next pass: up to a second under load). So the dentries the listing
+   * contradicts are dropped here: a name listed with another inode or cached as absent, and,
+   * when the listing is the whole directory, a name it no longer holds. Only drops: the next
+   * lookup asks the backend. The epoch moves when something was dropped, so a lookup still in
+   * flight from before cannot put the old answer back.
+   */
+  private dropContradictedDentries(dir: Ino, entries: readonly DirEntry[], whole: boolean): void {
+    const names = this.dentries.get(dir);
+    if (names === undefined) return;
+    const now = this.now();
+    const listed = new Map<string, Ino>();
+    for (const e of entries) if (e.name !== '.' && e.name !== '..') listed.set(e.name, e.fileid);
+    const contradicted: string[] = [];
+    for (const [name, fileid] of listed) {
+      const d = names.get(name, now);
+      if (d !== undefined && d.value !== fileid) contradicted.push(name);
+    }
+    if (whole)
+      for (const name of names.keys()) {
+        if (listed.has(name)) continue;
+        const d = names.get(name, now);
+        if (d !== undefined && d.value !== null) contradicted.push(name);
+      }
+    if (contradicted.length === 0) return;
+    this.bump();
+    for (const name of contradicted) if (names.delete(name)) this.counters.evictions.dentries++;
   }
 
   /** A cached page, served only if every attribute it needs is itself still cached (and so fresh). */

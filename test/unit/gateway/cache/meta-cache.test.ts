@@ -98,6 +98,65 @@ test('a listing with attributes is served only while every entry\u2019s attribut
   expect(page.entries.find((e) => e.name === 'f')?.attrs?.size).toBe(3);
 });
 
+test('a fresh listing drops the dentries it contradicts: a name deleted behind the cache, a name created behind it', async () => {
+  // What the export watcher is racing: the change was made on the export directly and its
+  // upcall has not arrived yet, but the listing was not cached (a raced fill, an entry's
+  // attributes evicted) so the client sees it fresh. LOOKUP must then agree with the listing.
+  const gone = await env.backend.create(root(), 'gone', { mode: 0o644 }, ROOT);
+  await cache.getattr(root());
+  await expect(cache.lookup(root(), 'gone', ROOT)).resolves.toMatchObject({ fileid: gone.attrs.fileid });
+  await expect(cache.lookup(root(), 'new', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
+  await env.backend.remove(root(), 'gone', ROOT);
+  await env.backend.create(root(), 'new', { mode: 0o644 }, ROOT);
+  await expect(cache.lookup(root(), 'gone', ROOT)).resolves.toBeDefined(); // no upcall: stale by design
+  const page = await cache.readdir(root(), 0n, 100, true, ROOT);
+  expect(page.entries.map((e) => e.name)).toEqual(expect.arrayContaining(['new']));
+  expect(page.entries.map((e) => e.name)).not.toContain('gone');
+  await expect(cache.lookup(root(), 'gone', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
+  await expect(cache.lookup(root(), 'new', ROOT)).resolves.toMatchObject({ size: 0 });
+  // The listing itself was still cached, and the answers now agree with it.
+  await cache.readdir(root(), 0n, 100, true, ROOT);
+  expect(calls.readdir).toBe(1);
+});
+
+test('a partial listing only drops dentries it names; a negative dentry for an unlisted name stays', async () => {
+  for (const n of ['a', 'b', 'c']) await env.backend.create(root(), n, { mode: 0o644 }, ROOT);
+  await cache.getattr(root());
+  await cache.lookup(root(), 'c', ROOT);
+  await expect(cache.lookup(root(), 'z', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
+  const first = await cache.readdir(root(), 0n, 3, false, ROOT); // '.', '..', 'a': not eof
+  expect(first.eof).toBe(false);
+  const before = calls.lookup;
+  await cache.lookup(root(), 'c', ROOT); // not contradicted by a page that does not cover it
+  await expect(cache.lookup(root(), 'z', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
+  expect(calls.lookup).toBe(before);
+});
+
+test('a lookup in flight across a contradicting listing does not put the old dentry back', async () => {
+  await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let hold = false;
+  const slow: Backend = Object.create(env.backend);
+  slow.lookup = async (dir, name, cred) => {
+    const a = await env.backend.lookup(dir, name, cred); // read before the delete
+    if (hold) await gate;
+    return a;
+  };
+  const c = new MetaCache(slow, { ttlMs: 10_000, now: () => clock });
+  await c.getattr(root());
+  await c.lookup(root(), 'f', ROOT); // a dentry to contradict
+  c.evictAttrs(key((await env.backend.lookup(root(), 'f', ROOT)).fileid));
+  hold = true;
+  const pending = c.lookup(root(), 'f', ROOT); // dentry hit, attrs miss: goes to the backend
+  await env.backend.remove(root(), 'f', ROOT);
+  await c.readdir(root(), 0n, 100, false, ROOT);
+  release();
+  await pending;
+  hold = false;
+  await expect(c.lookup(root(), 'f', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
+});
+
 test('entry changes through the cache drop the listing and record the new name', async () => {
   await cache.readdir(root(), 0n, 100, false, ROOT);
   await cache.mkdir(root(), 'd', 0o755, ROOT);
