@@ -1,7 +1,8 @@
 /**
  * `smbclient -L` against the gateway: share enumeration through the srvsvc pipe on IPC$
  * (DCE/RPC bind and NetrShareEnum over FSCTL_PIPE_TRANSCEIVE, MS-SRVS §3.1.4.8). Every disk
- * share and IPC$ must be listed with its type, for each dialect smbclient may pick.
+ * share and IPC$ must be listed with its type, for each dialect smbclient may pick; rpcclient
+ * (shipped in the same Debian package) checks server and share info.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -23,6 +24,26 @@ describePeer('smbclient -L: share list over srvsvc', 'smbclient', smbclientPrese
   });
   afterAll(async () => {
     await head?.close();
+  });
+
+  test('MS-SRVS NetrServerGetInfo 101 and NetrShareGetInfo 2 through rpcclient (same smbclient package)', async () => {
+    const { stdout } = await run(
+      'rpcclient',
+      [
+        '-p',
+        String(head.head.smb!.port),
+        '-U',
+        'alice%secret',
+        '-c',
+        'netsharegetinfo nope 1; srvinfo; netsharegetinfo Second 2',
+        '127.0.0.1',
+      ],
+      { timeout: 30_000 },
+    );
+    expect(stdout).toMatch(/platform_id\s*:\s*500/);
+    expect(stdout).toMatch(/server type\s*:\s*0x8003/);
+    expect(stdout).toMatch(/netname: Second/);
+    expect(stdout).toMatch(/WERR_NERR_NETNAMENOTFOUND/);
   });
 
   for (const protocol of ['SMB2_02', 'SMB3_11']) {

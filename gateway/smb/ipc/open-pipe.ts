@@ -53,7 +53,10 @@ export function openPipe(
     position: 0n,
   };
   ctx.server.opens.add(open);
-  attachPipe(open, new NamedPipe(bare, new DcerpcEndpoint([srvsvcInterface(shares)])));
+  attachPipe(
+    open,
+    new NamedPipe(bare, new DcerpcEndpoint([srvsvcInterface(shares, ctx.server.ntlm.opts.nbComputerName)])),
+  );
   ctx.chain.fileId = fileId;
   const out = responseBody(89, 88);
   out.writeUInt32LE(FILE_OPENED, 4);
