@@ -7,11 +7,13 @@
  */
 import type { Logger } from 'winston';
 import { BackendError } from '../backend/errors';
+import { keepDisconnected } from './durable/disconnect';
 import type { Open } from './open-table';
 import type { ServerContext } from './server-context';
 
 /** Removes `open` from the table; deletes the object if that was its last open and it is delete-pending. */
 export async function closeOpen(server: ServerContext, open: Open, log: Logger): Promise<void> {
+  server.durable.forget(open);
   server.notify.release(open);
   server.caching.release(open);
   server.lockWaits.releaseOpen(open);
@@ -22,6 +24,13 @@ export async function closeOpen(server: ServerContext, open: Open, log: Logger):
     if (open.isDir && server.opens.isDeletePending(open.ino)) server.notify.deletePending(open.ino);
     return;
   }
+  const removal = removeObject(open, log);
+  server.opens.noteRemoval(open.ino, removal);
+  await removal;
+}
+
+/** The delete-on-close of `open`'s object, now its last open is gone. */
+async function removeObject(open: Open, log: Logger): Promise<void> {
   const disk = open.tree.disk;
   if (!disk || open.parent === undefined) return;
   const cred = open.session.cred;
@@ -39,11 +48,27 @@ export async function closeOpen(server: ServerContext, open: Open, log: Logger):
   }
 }
 
-/** Closes every open matching `pred`, one after another (deletes must not race each other). */
+/**
+ * Closes every open matching `pred`, one after another (deletes must not race each other).
+ * With `keepDurable` (a lost connection, LOGOFF, a session reconnect) a durable open is kept
+ * instead for its client to reclaim (durable/disconnect.ts); TREE_DISCONNECT closes them all.
+ */
 export async function closeOpensWhere(
   server: ServerContext,
   pred: (o: Open) => boolean,
   log: Logger,
+  keepDurable = true,
 ): Promise<void> {
-  for (const o of server.opens.opensWhere(pred)) await closeOpen(server, o, log);
+  const expire = (o: Open) => {
+    closeOpen(server, o, log).catch((err: unknown) =>
+      log.warn('closing an expired durable open failed', { cause: String(err) }),
+    );
+  };
+  for (const o of server.opens.opensWhere(pred)) {
+    if (keepDurable && keepDisconnected(server, o, expire)) {
+      log.debug('durable open kept', { path: o.path });
+      continue;
+    }
+    await closeOpen(server, o, log);
+  }
 }

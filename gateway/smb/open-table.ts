@@ -2,8 +2,8 @@
  * Opens (MS-SMB2 §3.3.1.10 Per Open) and the server's table of them: FileId → Open, and per
  * inode the opens that share-mode checks (MS-FSA §2.1.5.1.2) and delete-on-close need.
  *
- * FileIds: the volatile half is a server-wide counter; the persistent half repeats it (no
- * durable handles yet), and a request must present both. An Open belongs to one session and
+ * FileIds: the volatile half is a server-wide counter; the persistent half repeats it (a
+ * reclaimed durable open keeps both, durable/), and a request must present both. An Open belongs to one session and
  * one tree; a FileId presented on another session or tree is "closed" to it (each command's
  * section, e.g. §3.3.5.10 for CLOSE: STATUS_FILE_CLOSED).
  */
@@ -44,8 +44,9 @@ export const Access = {
 
 export interface Open {
   readonly fileId: FileId;
-  readonly session: SmbSession;
-  readonly tree: TreeConnect;
+  /** Session and tree: a durable open reclaimed on a new connection moves to the new ones. */
+  session: SmbSession;
+  tree: TreeConnect;
   readonly ino: Ino;
   readonly isDir: boolean;
   /** Where the object was opened: parent directory and name (undefined parent = the share root). */
@@ -101,6 +102,12 @@ export class OpenTable {
   private readonly byIno = new Map<Ino, Set<Open>>();
   /** MS-FSA Stream.DeletePending, per inode: removed when its last open closes. */
   private readonly deletePending = new Set<Ino>();
+  /**
+   * Deletes on close under way, per inode: a CREATE that finds the object meanwhile waits for
+   * the removal and looks again (a lost connection's delete-on-close handle is closed while its
+   * client already reconnects: smb2.durable-open.delete_on_close1).
+   */
+  private readonly removals = new Map<Ino, Promise<void>>();
   private next = 1n;
 
   constructor(readonly maxOpens = 100_000) {}
@@ -162,6 +169,19 @@ export class OpenTable {
     if (set && set.size > 0) return false;
     this.byIno.delete(open.ino);
     return this.deletePending.delete(open.ino);
+  }
+
+  noteRemoval(ino: Ino, removal: Promise<void>): void {
+    this.removals.set(ino, removal);
+    const done = () => {
+      if (this.removals.get(ino) === removal) this.removals.delete(ino);
+    };
+    removal.then(done, done);
+  }
+
+  /** The delete-on-close removal of `ino` under way, if any. */
+  removalOf(ino: Ino): Promise<void> | undefined {
+    return this.removals.get(ino);
   }
 
   /** Every open of a session, or of one tree (logoff, tree disconnect, connection loss). */

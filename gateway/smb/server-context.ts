@@ -6,11 +6,14 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { Cred } from '../backend/backend';
 import type { NtlmServer } from './auth';
+import { closeOpen } from './close-open';
+import { closeDisconnectedHolder } from './durable/disconnect';
+import { DurableTable } from './durable/durable-table';
 import { CachingTable } from './leases/caching-table';
 import { LockTable } from './lock-table';
 import { LockWaits } from './lock-waits';
 import { NotifyTable } from './notify-table';
-import { OpenTable } from './open-table';
+import { type Open, OpenTable } from './open-table';
 import type { SmbSession } from './session';
 import type { ShareTable } from './tree';
 import { fileTimeNow } from './wire';
@@ -98,6 +101,8 @@ export class ServerContext {
   /** Blocking LOCK requests waiting for their range. */
   readonly lockWaits = new LockWaits(this.locks);
   readonly limits: SmbLimits;
+  /** Durable opens, and those kept after their connection went (durable/). */
+  readonly durable = new DurableTable();
   /** Oplocks and leases, and their breaks. */
   readonly caching: CachingTable;
   readonly requireSigning: boolean;
@@ -135,6 +140,14 @@ export class ServerContext {
       throw new RangeError('limits: maxIoSize >= 64 KiB and maxFrameSize >= maxIoSize + 4 KiB');
     this.serverGuid = o.serverGuid ?? randomBytes(16);
     this.caching = new CachingTable(this.limits.breakTimeoutMs, this.log, (ino) => this.opens.opensOf(ino));
+    this.caching.breakOfDisconnected = (h) => closeDisconnectedHolder(this, h, (o) => this.closeKept(o));
+  }
+
+  /** Closes a disconnected durable open (its timeout ended, or another open broke it). */
+  private closeKept(open: Open): void {
+    closeOpen(this, open, this.log).catch((err: unknown) =>
+      this.log.warn('closing a disconnected durable open failed', { cause: String(err) }),
+    );
   }
 
   /** A server-wide unique SessionId: never 0 or all ones (MS-SMB2 §3.3.5.5.1). */

@@ -15,36 +15,25 @@
  */
 
 import { refuseDeleteOnCloseCreate, refuseDeleteOnCloseOpen } from '../delete-on-close';
-import {
-  allocationSize,
-  endOfFile,
-  fileAttributes,
-  mapGenericAccess,
-  maximalAccess,
-  writeTimes,
-} from '../file-attrs';
+import { parseDurableContexts } from '../durable/durable-contexts';
+import { grantDurable } from '../durable/durable-grant';
+import { reconnectDurable } from '../durable/reconnect';
+import { fileAttributes, mapGenericAccess, maximalAccess } from '../file-attrs';
 import { openPipe } from '../ipc/open-pipe';
 import { cachingRequest, grantContexts, parkable, waitForBreaks } from '../leases/create-caching';
 import { NtStatus, SmbError } from '../ntstatus';
 import { Access, type Open } from '../open-table';
 import { joinSmbPath, parseSmbPath } from '../paths';
 import { isQuotaFakeFile, openQuotaFakeFile } from '../quota-fake-file';
-import { bufferAt, utf16, writeFileId } from '../wire';
-import {
-  type CommandContext,
-  responseBody,
-  type SmbCommand,
-  type SmbResponse,
-  sessionOf,
-  treeOf,
-} from './command';
+import { bufferAt, utf16 } from '../wire';
+import { type CommandContext, type SmbCommand, type SmbResponse, sessionOf, treeOf } from './command';
 import { answerCreateContexts, parseCreateContexts } from './create-contexts';
+import { createResponseBody } from './create-response';
 import { CreateAction, CreateOption, Disposition, findOrCreate } from './create-target';
 
 const MAX_IMPERSONATION = 3;
 /** DesiredAccess bits with no meaning for a file (MS-SMB2 §2.2.13.1.1 reserved ranges). */
 const RESERVED_ACCESS = 0x0ce0fe00;
-const CONTEXTS_OFFSET = 152;
 
 export const create: SmbCommand = parkable({
   name: 'CREATE',
@@ -55,6 +44,11 @@ export const create: SmbCommand = parkable({
     const session = sessionOf(ctx);
     const tree = treeOf(ctx);
     const S = NtStatus;
+    const name = utf16(bufferAt(ctx.message, body.readUInt16LE(44), body.readUInt16LE(46), 'name'), 'name');
+    const contexts = parseCreateContexts(ctx.message, body.readUInt32LE(48), body.readUInt32LE(52));
+    const durable = parseDurableContexts(contexts, ctx.conn.is3x);
+    // A durable reconnect ignores every other field (smb2.durable-open.reopen2).
+    if (durable.kind === 'reconnect') return reconnectDurable(ctx, name, contexts, durable);
     if (body.readUInt32LE(4) > MAX_IMPERSONATION)
       throw new SmbError(S.STATUS_BAD_IMPERSONATION_LEVEL, 'impersonation');
     const desired = body.readUInt32LE(24);
@@ -62,8 +56,6 @@ export const create: SmbCommand = parkable({
     const shareAccess = body.readUInt32LE(32);
     const disposition = body.readUInt32LE(36);
     const options = body.readUInt32LE(40);
-    const name = utf16(bufferAt(ctx.message, body.readUInt16LE(44), body.readUInt16LE(46), 'name'), 'name');
-    const contexts = parseCreateContexts(ctx.message, body.readUInt32LE(48), body.readUInt32LE(52));
     if (disposition > Disposition.OVERWRITE_IF)
       throw new SmbError(S.STATUS_INVALID_PARAMETER, 'CreateDisposition');
     if (options & CreateOption.DIRECTORY_FILE && options & CreateOption.NON_DIRECTORY_FILE)
@@ -94,7 +86,7 @@ export const create: SmbCommand = parkable({
     const caching = cachingRequest(ctx, body[3]!, contexts);
     server.caching.checkLeaseKey(caching, joinSmbPath(parts));
     const cred = session.cred;
-    const target = await findOrCreate({
+    const targetRequest = {
       backend: disk.backend,
       root: disk.backend.rootIno,
       parts,
@@ -102,7 +94,14 @@ export const create: SmbCommand = parkable({
       options,
       fileAttributes: fileAttrs,
       cred,
-    });
+    };
+    let target = await findOrCreate(targetRequest);
+    // Found while its delete-on-close removal runs: once it is gone, look again.
+    const removing = server.opens.removalOf(target.attrs.fileid);
+    if (removing && target.action !== CreateAction.CREATED) {
+      await removing;
+      target = await findOrCreate(targetRequest);
+    }
     let attrs = target.attrs;
     if (server.opens.isDeletePending(attrs.fileid)) throw new SmbError(S.STATUS_DELETE_PENDING, name);
     await refuseDeleteOnCloseOpen(
@@ -150,24 +149,13 @@ export const create: SmbCommand = parkable({
     ctx.chain.fileId = fileId;
     const grant = server.caching.grant(open, ctx.conn, caching, attrs, target.truncate);
 
+    const kept = durable.kind === 'request' ? grantDurable(server.durable, open, grant, durable) : [];
     const answered = answerCreateContexts(
       contexts,
       { maximalAccess: max, fileid: attrs.fileid, fsid: attrs.fsid },
-      grantContexts(grant),
+      [...grantContexts(grant), ...kept],
     );
-    const out = responseBody(89, 88 + answered.length);
-    out[2] = grant.oplockLevel;
-    out.writeUInt32LE(target.action, 4);
-    writeTimes(out, 8, attrs);
-    out.writeBigUInt64LE(allocationSize(attrs), 40);
-    out.writeBigUInt64LE(endOfFile(attrs), 48);
-    out.writeUInt32LE(fileAttributes(attrs), 56);
-    writeFileId(out, 64, fileId);
-    if (answered.length) {
-      out.writeUInt32LE(CONTEXTS_OFFSET, 80);
-      out.writeUInt32LE(answered.length, 84);
-      answered.copy(out, 88);
-    }
+    const out = createResponseBody(grant.oplockLevel, target.action, attrs, fileId, answered);
     return { body: out };
   },
 });

@@ -12,7 +12,8 @@ export const treeDisconnect: SmbCommand = {
   async run(ctx: CommandContext): Promise<SmbResponse> {
     const tree = treeOf(ctx);
     tree.session.trees.delete(tree.id);
-    await closeOpensWhere(ctx.server, (o) => o.tree === tree, ctx.log);
+    // Durable opens too (smb2.durable-open.reopen3: no reconnect after a tree disconnect).
+    await closeOpensWhere(ctx.server, (o) => o.tree === tree, ctx.log, false);
     return { body: responseBody(4) };
   },
 };

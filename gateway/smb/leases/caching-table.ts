@@ -54,6 +54,13 @@ export class CachingTable {
   /** Connection of each open under a lease: where its breaks go once the first one closed. */
   private readonly sinkOf = new Map<Open, BreakSink>();
 
+  /**
+   * Set by the server: a break due to a holder whose opens are all disconnected durable opens
+   * closes them instead (MS-SMB2 §3.3.4.6/§3.3.4.7: no connection to send it on); true when it
+   * did, and the break is then over at once.
+   */
+  breakOfDisconnected?: (h: Holder) => boolean;
+
   constructor(
     /** §3.3.2.1/§3.3.2.5 break acknowledgment timeout (Windows: 35 s). */
     private readonly breakTimeoutMs: number,
@@ -311,6 +318,38 @@ export class CachingTable {
     endBreak(l, Lease.NONE);
   }
 
+  /**
+   * Whether `open` may outlive its connection (MS-SMB2 §3.3.7.1): it holds a BATCH oplock or a
+   * lease with handle caching, and no break of it is under way.
+   */
+  keepsHandle(open: Open): boolean {
+    const l = this.leaseOf.get(open);
+    if (l) return (l.state & Lease.H) !== 0 && !l.breaking;
+    const h = this.oplocks.get(open);
+    return h !== undefined && oplockOfState(h.state) === OplockLevel.BATCH && !h.breaking;
+  }
+
+  /** The lease `open` was made under, if any. */
+  leaseOfOpen(open: Open): LeaseHolder | undefined {
+    return this.leaseOf.get(open);
+  }
+
+  /** The oplock level `open` holds (NONE without one). */
+  oplockLevelOf(open: Open): number {
+    const h = this.oplocks.get(open);
+    return h ? oplockOfState(h.state) : OplockLevel.NONE;
+  }
+
+  /** A reclaimed durable open: its breaks go to its new connection. */
+  reattach(open: Open, sink: BreakSink): void {
+    const h = this.oplocks.get(open);
+    if (h) h.sink = sink;
+    const l = this.leaseOf.get(open);
+    if (!l) return;
+    this.sinkOf.set(open, sink);
+    l.sink = sink;
+  }
+
   private dropOplock(h: OplockHolder): void {
     this.oplocks.remove(h);
     endBreak(h, Lease.NONE);
@@ -318,6 +357,7 @@ export class CachingTable {
 
   /** Sends the break of `h` to `to`; returns what to wait for when it needs an acknowledgment. */
   private breakHolder(h: Holder, to: number): Promise<void> | undefined {
+    if (this.breakOfDisconnected?.(h)) return undefined;
     const ack = needsAck(h);
     if (this.log.isDebugEnabled())
       this.log.debug('caching break', { kind: h.kind, from: stateText(h.state), to: stateText(to), ack });
