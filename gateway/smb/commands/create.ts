@@ -18,6 +18,7 @@ import { refuseDeleteOnCloseCreate, refuseDeleteOnCloseOpen } from '../delete-on
 import { parseDurableContexts } from '../durable/durable-contexts';
 import { grantDurable } from '../durable/durable-grant';
 import { reconnectDurable } from '../durable/reconnect';
+import { replayDurable } from '../durable/replay';
 import { fileAttributes, mapGenericAccess, maximalAccess } from '../file-attrs';
 import { openPipe } from '../ipc/open-pipe';
 import { cachingRequest, grantContexts, parkable, waitForBreaks } from '../leases/create-caching';
@@ -49,6 +50,10 @@ export const create: SmbCommand = parkable({
     const durable = parseDurableContexts(contexts, ctx.conn.is3x);
     // A durable reconnect ignores every other field (smb2.durable-open.reopen2).
     if (durable.kind === 'reconnect') return reconnectDurable(ctx, name, contexts, durable);
+    if (durable.kind === 'request' && durable.version === 2) {
+      const replayed = await replayDurable(ctx, contexts, durable.createGuid);
+      if (replayed) return replayed;
+    }
     if (body.readUInt32LE(4) > MAX_IMPERSONATION)
       throw new SmbError(S.STATUS_BAD_IMPERSONATION_LEVEL, 'impersonation');
     const desired = body.readUInt32LE(24);
@@ -149,7 +154,10 @@ export const create: SmbCommand = parkable({
     ctx.chain.fileId = fileId;
     const grant = server.caching.grant(open, ctx.conn, caching, attrs, target.truncate);
 
-    const kept = durable.kind === 'request' ? grantDurable(server.durable, open, grant, durable) : [];
+    const kept =
+      durable.kind === 'request'
+        ? grantDurable(server.durable, open, grant, { ...durable, clientGuid: ctx.conn.clientGuid })
+        : [];
     const answered = answerCreateContexts(
       contexts,
       { maximalAccess: max, fileid: attrs.fileid, fsid: attrs.fsid },

@@ -14,6 +14,7 @@ export interface DurableRequest {
   readonly version: 1 | 2;
   readonly timeoutMs: number;
   readonly createGuid: Buffer;
+  readonly clientGuid: Buffer;
 }
 
 /** Records the grant and returns the response context, or nothing when not granted. */
@@ -27,6 +28,11 @@ export function grantDurable(
     ? (caching.lease.state & Lease.H) !== 0
     : caching.oplockLevel === OplockLevel.BATCH;
   if (!handleCached || open.isDir) return [];
-  table.grant(open, { version: req.version, timeoutMs: req.timeoutMs, createGuid: req.createGuid });
+  table.grant(open, {
+    version: req.version,
+    timeoutMs: req.timeoutMs,
+    createGuid: req.createGuid,
+    clientGuid: req.clientGuid,
+  });
   return [durableResponseContext(req.version, req.timeoutMs)];
 }

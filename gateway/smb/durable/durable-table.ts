@@ -14,6 +14,8 @@ export interface DurableGrant {
   readonly timeoutMs: number;
   /** DH2Q's CreateGuid (16 zero bytes for v1): a DH2C must present the same one. */
   readonly createGuid: Buffer;
+  /** The client's ClientGuid: with a v2 CreateGuid it names the open for a replayed CREATE. */
+  readonly clientGuid?: Buffer;
 }
 
 interface Disconnected {
@@ -24,6 +26,8 @@ interface Disconnected {
 export class DurableTable {
   private readonly granted = new Map<Open, DurableGrant>();
   private readonly disconnected = new Map<bigint, Disconnected>();
+  /** v2 opens by ClientGuid + CreateGuid (§3.3.5.9.10 replay and duplicate checks). */
+  private readonly byCreateGuid = new Map<string, Open>();
 
   get disconnectedCount(): number {
     return this.disconnected.size;
@@ -31,6 +35,12 @@ export class DurableTable {
 
   grant(open: Open, g: DurableGrant): void {
     this.granted.set(open, g);
+    if (g.version === 2 && g.clientGuid) this.byCreateGuid.set(guidKey(g.clientGuid, g.createGuid), open);
+  }
+
+  /** The v2 durable open this client made under `createGuid`, connected or not. */
+  findByCreateGuid(clientGuid: Buffer, createGuid: Buffer): Open | undefined {
+    return this.byCreateGuid.get(guidKey(clientGuid, createGuid));
   }
 
   grantOf(open: Open): DurableGrant | undefined {
@@ -73,7 +83,11 @@ export class DurableTable {
   /** `open` is closing (or its durability was lost): nothing of it is kept. */
   forget(open: Open): void {
     this.clearTimer(open);
+    const g = this.granted.get(open);
     this.granted.delete(open);
+    if (!g?.clientGuid) return;
+    const key = guidKey(g.clientGuid, g.createGuid);
+    if (this.byCreateGuid.get(key) === open) this.byCreateGuid.delete(key);
   }
 
   private clearTimer(open: Open): void {
@@ -82,4 +96,8 @@ export class DurableTable {
     clearTimeout(d.timer);
     this.disconnected.delete(open.fileId.persistent);
   }
+}
+
+function guidKey(clientGuid: Buffer, createGuid: Buffer): string {
+  return `${clientGuid.toString('hex')}/${createGuid.toString('hex')}`;
 }

@@ -76,7 +76,9 @@ function findReclaimable(
   const open = server.durable.findDisconnected(ask.persistent);
   if (!open || !tree.disk || open.tree.share !== tree.share) throw notFound('no such disconnected open');
   const grant = server.durable.grantOf(open);
-  if (!grant?.createGuid.equals(ask.createGuid)) throw notFound('CreateGuid differs');
+  if (!grant) throw notFound('not durable');
+  // DH2C names the CreateGuid; DHnC names none, and reclaims a v2 open too (durable-v2-open.reopen2b).
+  if (ask.version === 2 && !grant.createGuid.equals(ask.createGuid)) throw notFound('CreateGuid differs');
   const lease = server.caching.leaseOfOpen(open);
   const rqls = contexts.get('RqLs');
   if (!lease) {

@@ -84,6 +84,28 @@ describe('DurableTable', () => {
   });
 });
 
+describe('DurableTable v2 CreateGuid index', () => {
+  it('finds a v2 open by ClientGuid + CreateGuid until it is forgotten', () => {
+    const t = new DurableTable();
+    const o = openWithId(5n);
+    const client = Buffer.alloc(16, 0xaa);
+    const guid = Buffer.alloc(16, 0x01);
+    t.grant(o, { version: 2, timeoutMs: 1000, createGuid: guid, clientGuid: client });
+    expect(t.findByCreateGuid(client, guid)).toBe(o);
+    expect(t.findByCreateGuid(Buffer.alloc(16, 0xbb), guid)).toBeUndefined();
+    expect(t.findByCreateGuid(client, Buffer.alloc(16, 0x02))).toBeUndefined();
+    t.forget(o);
+    expect(t.findByCreateGuid(client, guid)).toBeUndefined();
+  });
+
+  it('does not index v1 opens (their CreateGuid is all zeros)', () => {
+    const t = new DurableTable();
+    const client = Buffer.alloc(16, 0xaa);
+    t.grant(openWithId(6n), { ...v1, clientGuid: client });
+    expect(t.findByCreateGuid(client, Buffer.alloc(16))).toBeUndefined();
+  });
+});
+
 describe('parseDurableContexts', () => {
   const ctx = (entries: [string, Buffer][]) => new Map(entries);
   const dh2q = (timeout: number, guidByte: number) => {
