@@ -15,6 +15,7 @@
  */
 
 import { refuseDeleteOnCloseCreate, refuseDeleteOnCloseOpen } from '../delete-on-close';
+import { appInstanceId, closeAppInstanceOpens, noteAppInstance } from '../durable/app-instance';
 import { parseDurableContexts } from '../durable/durable-contexts';
 import { grantDurable } from '../durable/durable-grant';
 import { reconnectDurable } from '../durable/reconnect';
@@ -124,6 +125,8 @@ export const create: SmbCommand = parkable({
         `'${name}': wants 0x${requested.toString(16)}, may 0x${max.toString(16)}`,
       );
     const granted = (wanted & Access.MAXIMUM_ALLOWED ? max : requested) >>> 0;
+    const appInstance = appInstanceId(ctx, contexts);
+    if (appInstance) await closeAppInstanceOpens(ctx, appInstance, attrs.fileid, joinSmbPath(parts), tree);
     await waitForBreaks(ctx, {
       ino: attrs.fileid,
       access: granted,
@@ -151,6 +154,7 @@ export const create: SmbCommand = parkable({
       position: 0n,
     };
     server.opens.add(open);
+    noteAppInstance(open, appInstance);
     ctx.chain.fileId = fileId;
     const grant = server.caching.grant(open, ctx.conn, caching, attrs, target.truncate);
 
