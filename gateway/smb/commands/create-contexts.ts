@@ -4,8 +4,9 @@
  * records, 8-byte aligned, each offset relative to its own record. We read the chain with full
  * bounds checks (a malformed one is STATUS_INVALID_PARAMETER) and answer two of them:
  * "MxAc" (maximal access, §2.2.14.2.5) and "QFid" (on-disk id, §2.2.14.2.9), which Windows and
- * macOS ask for; the lease context ("RqLs") is answered by leases/. Durable handles and the rest
- * are read past: not granted, not answered.
+ * macOS ask for; the lease context ("RqLs") is answered by leases/, the durable-handle contexts
+ * (DHnQ, DHnC, DH2Q, DH2C) and the AppInstanceId by durable/. The rest are read past: not
+ * granted, not answered.
  */
 import { NtStatus, SmbError } from '../ntstatus';
 import { align8, bufferAt } from '../wire';
