@@ -21,7 +21,9 @@ export function keepDisconnected(server: ServerContext, open: Open, close: (o: O
   // Requests waiting on the lost connection end; the open's state (locks, caching, share mode) stays.
   server.notify.release(open);
   server.lockWaits.releaseOpen(open);
-  return server.durable.disconnect(open, close);
+  if (!server.durable.disconnect(open, close)) return false;
+  server.caching.detachSink(open);
+  return true;
 }
 
 /** CachingTable's hook: a break of a holder with only disconnected opens closes them (see above). */

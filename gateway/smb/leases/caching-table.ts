@@ -340,6 +340,18 @@ export class CachingTable {
     return h ? oplockOfState(h.state) : OplockLevel.NONE;
   }
 
+  /**
+   * `open` is kept after its connection went (a durable open): its lease's breaks go to the
+   * connection of another open of the lease while one is connected.
+   */
+  detachSink(open: Open): void {
+    const l = this.leaseOf.get(open);
+    const gone = this.sinkOf.get(open);
+    if (!l || l.sink !== gone) return;
+    const next = [...l.opens].map((o) => this.sinkOf.get(o)).find((x) => x !== undefined && x !== gone);
+    if (next) l.sink = next;
+  }
+
   /** A reclaimed durable open: its breaks go to its new connection. */
   reattach(open: Open, sink: BreakSink): void {
     const h = this.oplocks.get(open);
