@@ -71,7 +71,7 @@ describePeer(
     test('a file rewritten through NFS reads new on the first SMB read after it', async () => {
       await tree.createFile('shared.txt', 'old');
       expect((await tree.readFile('shared.txt')).toString()).toBe('old'); // warms the SMB side
-    // With features.cache-invalidation off this reads 'new': the cached size (3) cuts it short.
+      // With features.cache-invalidation off this reads 'new': the cached size (3) cuts it short.
       await libnfsTool(head.url).write('/shared.txt', 0, 'new content');
       expect((await tree.readFile('shared.txt')).toString()).toBe('new content');
     });
