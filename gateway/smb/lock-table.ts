@@ -21,9 +21,22 @@ interface Range {
   length: bigint;
 }
 
-/** Byte ranges overlap; a zero-length range overlaps nothing (Windows' finer rule is not copied). */
+/** Byte ranges overlap (for I/O against locks); a zero-length range overlaps nothing. */
 function overlaps(a: Range, b: Range): boolean {
   return a.length > 0n && b.length > 0n && a.offset < b.offset + b.length && b.offset < a.offset + a.length;
+}
+
+/**
+ * Two locks' ranges collide. A zero-length lock at X sits between bytes, as on Windows
+ * (smbtorture smb2.lock.zerobytelength): it collides with a range that holds bytes on both
+ * sides of X (offset < X < offset + length), never with one starting or ending at X, nor with
+ * another zero-length lock.
+ */
+function locksOverlap(a: Range, b: Range): boolean {
+  if (a.length === 0n && b.length === 0n) return false;
+  if (a.length === 0n) return b.offset < a.offset && a.offset < b.offset + b.length;
+  if (b.length === 0n) return a.offset < b.offset && b.offset < a.offset + a.length;
+  return overlaps(a, b);
 }
 
 /**
@@ -31,7 +44,7 @@ function overlaps(a: Range, b: Range): boolean {
  * except that the Open holding an exclusive lock may stack shared ones inside it.
  */
 function conflicts(held: ByteRangeLock, want: ByteRangeLock): boolean {
-  if (!overlaps(held, want)) return false;
+  if (!locksOverlap(held, want)) return false;
   if (want.exclusive) return true;
   return held.exclusive && held.open !== want.open;
 }
@@ -53,19 +66,24 @@ export class LockTable {
     return true;
   }
 
-  /** Drops the lock `open` holds on exactly this range (the most recent one); false if none. */
+  /**
+   * Drops a lock `open` holds on exactly this range; false if none. Where an exclusive and
+   * shared ones are stacked on it, the exclusive goes first (as Windows; smb2.lock.unlock), so
+   * other Opens may share the range at once.
+   */
   unlock(open: Open, offset: bigint, length: bigint): boolean {
     const list = this.byIno.get(open.ino);
     if (!list) return false;
+    let found = -1;
     for (let i = list.length - 1; i >= 0; i--) {
       const l = list[i]!;
-      if (l.open === open && l.offset === offset && l.length === length) {
-        list.splice(i, 1);
-        if (list.length === 0) this.byIno.delete(open.ino);
-        return true;
-      }
+      if (l.open !== open || l.offset !== offset || l.length !== length) continue;
+      if (found < 0 || (l.exclusive && !list[found]!.exclusive)) found = i;
     }
-    return false;
+    if (found < 0) return false;
+    list.splice(found, 1);
+    if (list.length === 0) this.byIno.delete(open.ino);
+    return true;
   }
 
   /**

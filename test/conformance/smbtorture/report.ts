@@ -46,9 +46,12 @@ export function writeKnownFailures(
       const said =
         runs.get(v.suite)?.results.get(name)?.reason ||
         (outcome === 'missing' ? 'never ran (hang or crash earlier in the suite)' : '');
+      // A reason is kept only while the outcome is the same (a skip that now fails needs the new why).
+      const before = known.get(name);
       const reason =
-        known.get(name)?.reason ??
-        `${anchor.get(name) === 'P' ? 'Samba passes' : `Samba ${anchor.get(name) ?? '?'} too`}: ${said}`;
+        before && before.expect === expect
+          ? before.reason
+          : `${anchor.get(name) === 'P' ? 'Samba passes' : `Samba ${anchor.get(name) ?? '?'} too`}: ${said}`;
       entries.set(name, `${name}\t${expect}\t# ${reason}`);
     }
   }
