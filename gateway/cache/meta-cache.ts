@@ -112,7 +112,7 @@ export class MetaCache implements Backend, CacheAdapter {
     }
     this.counters.misses.attrs++;
     const epoch = this.epoch;
-    const a = await this.inner.getattr(ino);
+    const a = await this.staleGuard(ino, this.inner.getattr(ino));
     this.fillAttrs(a, epoch);
     return a;
   }
@@ -285,11 +285,11 @@ export class MetaCache implements Backend, CacheAdapter {
     cred: Cred,
     guardCtime?: { sec: number; nsec: number },
   ): Promise<Wcc> {
-    return this.changed(await this.inner.setattr(ino, set, cred, guardCtime), ino);
+    return this.changed(await this.staleGuard(ino, this.inner.setattr(ino, set, cred, guardCtime)), ino);
   }
 
   async write(ino: Ino, offset: number, data: Buffer, stable: Stability, cred: Cred): Promise<WriteResult> {
-    const r = await this.inner.write(ino, offset, data, stable, cred);
+    const r = await this.staleGuard(ino, this.inner.write(ino, offset, data, stable, cred));
     this.changed(r.wcc, ino);
     return r;
   }
@@ -376,6 +376,24 @@ export class MetaCache implements Backend, CacheAdapter {
     // A moved directory's '..' changed.
     this.dropListings(r.moved.fileid);
     return r;
+  }
+
+  /**
+   * ESTALE: the object behind `ino` is gone although a cached name may still lead to it (it was
+   * removed outside the gateway and the watcher's upcall has not arrived yet). Its attributes
+   * go, so a name cached as leading to it is looked up in the backend again (lookup serves a
+   * dentry only with its attributes) and the caller may retry by name.
+   */
+  private async staleGuard<T>(ino: Ino, op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'ESTALE') {
+        this.bump();
+        this.attrs.delete(ino);
+      }
+      throw err;
+    }
   }
 
   private changed(wcc: Wcc, ino: Ino): Wcc {
