@@ -7,7 +7,8 @@
  *    GlusterFS's own upcall on this machine kind: 0.28 ms p50, 0.47 ms p99 (peers/ANCHORS.md).
  * 2. throughput of a stat-heavy (GETATTR) and a write-heavy (4 KiB WRITE) closed loop, upcalls on
  *    vs off, one head vs two (load split over both; the same files, so writes through one head
- *    invalidate the other's cache). Target: upcalls cost under 5 %.
+ *    invalidate the other's cache), and write1: all writes through one head while the other has
+ *    read every file (one writer, readers elsewhere). Target: upcalls cost under 5 %.
  * Heads are separate processes (bench/lib/head-probe.ts, the real composition root), the load
  * runs here; Redis is the machine's (127.0.0.1:6379), under a namespace of this run's own.
  * Run: npm run bench -- heads   (builds dist/ with tsconfig.bench.json, then runs dist/bench/heads.js)
@@ -32,7 +33,7 @@ const MEASURE_MS = Number(process.env.MEASURE_MS ?? 3000);
 /** CLOCK_MONOTONIC in ms: one clock for every process on the machine (see head-probe.ts). */
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const REPS = Number(process.env.REPS ?? 3);
-const KINDS = (process.env.KINDS?.split(',') ?? ['stat', 'write']) as LoadKind[];
+const KINDS = (process.env.KINDS?.split(',') ?? ['stat', 'write', 'write1']) as LoadKind[];
 const LATENCY = process.env.LATENCY !== '0';
 
 interface Head {
@@ -280,7 +281,8 @@ async function throughputOnce(exportPath: string, runs: Runs): Promise<void> {
     for (let i = 0; i < 100; i++) fhs.push((await c.nfs.create(root, `tp${i}`, 0)).fh!);
     await c.close();
     for (const kind of KINDS) {
-      const ports = heads.map((h) => h.port);
+      const ports = kind === 'write1' ? [heads[0].port] : heads.map((h) => h.port);
+      if (kind === 'write1') await readThroughOthers(heads, fhs);
       // CPU of the heads and of redis-server per operation: unlike ops/s, hardly moved by
       // neighbours on a shared machine (the warm-up's operations are counted at the measured rate).
       const pids = [...heads.map((h) => h.child.pid), s.redis ? await redisServerPid() : undefined];
@@ -301,6 +303,16 @@ async function throughputOnce(exportPath: string, runs: Runs): Promise<void> {
     if (process.env.STATS === '1')
       for (const h of heads) console.log(s.name, JSON.stringify(await statsOf(h)));
     await Promise.all(heads.map((h) => h.stop()));
+  }
+}
+
+/** write1: every head but the first reads every file once, so its cache holds them. */
+async function readThroughOthers(heads: readonly Head[], fhs: readonly Buffer[]): Promise<void> {
+  for (const h of heads.slice(1)) {
+    const c = await connectRaw(h.port);
+    await c.mountRoot();
+    for (const fh of fhs) check((await c.nfs.getattr(fh)).stat === 0, 'GETATTR through another head');
+    await c.close();
   }
 }
 

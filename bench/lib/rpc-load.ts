@@ -12,7 +12,12 @@ const GETATTR = 1;
 const WRITE = 7;
 const AUTH = authSys({ uid: 1000, gid: 1000, gids: [1000] });
 
-export type LoadKind = 'stat' | 'write';
+/**
+ * stat: GETATTR; write: 4 KiB WRITE through every head; write1: the same WRITEs through the
+ * first head only, while the others have read every file once (one writer, other heads' caches
+ * holding the files: the told-once case).
+ */
+export type LoadKind = 'stat' | 'write' | 'write1';
 
 export interface LoadResult {
   readonly ops: number;
@@ -25,7 +30,7 @@ export interface LoadResult {
 function argsFor(kind: LoadKind, fh: Buffer, data: Buffer): Buffer {
   const w = createXdrWriter(64 + data.length).opaque(fh);
   // WRITE: offset 0, count, UNSTABLE (what clients send; COMMIT would follow), data.
-  if (kind === 'write') w.u64(0n).u32(data.length).u32(0).opaque(data);
+  if (kind !== 'stat') w.u64(0n).u32(data.length).u32(0).opaque(data);
   return w.finish();
 }
 

@@ -17,8 +17,31 @@ export interface EventCodec<S> {
  */
 const BIGINT_TAG = '$n';
 
-function replacer(_key: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? { [BIGINT_TAG]: v.toString() } : v;
+/**
+ * `v` with every bigint replaced by its tagged form, copying only the objects that hold one.
+ * Done before a plain JSON.stringify rather than with a replacer: V8 calls a replacer for every
+ * key, which made encoding a stat take twice as long on every write's path.
+ */
+function tagBigints(v: unknown): unknown {
+  if (typeof v === 'bigint') return { [BIGINT_TAG]: v.toString() };
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const t = tagBigints(v[i]);
+      if (t !== v[i]) (out ??= v.slice())[i] = t;
+    }
+    return out ?? v;
+  }
+  const o = v as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x !== 'bigint' && (x === null || typeof x !== 'object')) continue;
+    const t = tagBigints(x);
+    if (t !== x) (out ??= { ...o })[k] = t;
+  }
+  return out ?? o;
 }
 
 /**
@@ -50,7 +73,7 @@ export function jsonCodec<S>(): EventCodec<S> {
   return {
     encode(origin, ev) {
       return JSON.stringify(
-        {
+        tagBigints({
           o: origin,
           i: ev.inode,
           f: ev.flags,
@@ -62,8 +85,7 @@ export function jsonCodec<S>(): EventCodec<S> {
           ops: ev.oldParentStat,
           on: ev.oldName,
           x: ev.xattrs,
-        },
-        replacer,
+        }),
       );
     },
     decode(payload) {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
  *
  * Key layout under a namespace `ns` (default 'upcall:'):
  *   ns i:<key>   sorted set, member = client id, score = last access (ms, Redis clock)
+ *   ns t:<key>   hash, client id -> flags it was told of since its last access (+ SKIPPED bit)
  *   ns s:<id>    stream of deliveries for one client: fields n (number), t (µs), d (payload)
  *   ns n:<id>    counter numbering that client's deliveries, so a trim shows up as a gap
  *   ns epoch     random id of this Redis's state: changes when Redis restarts empty or is flushed
@@ -20,11 +21,15 @@ import { createHash } from 'node:crypto';
  * Inode keys arrive already encoded (JSON of the InodeKey: 5 and "5" stay distinct).
  */
 
+/** Set in a told-once record (t:<key>) when a change was left out for that client; above every flag. */
+export const SKIPPED_BIT = 0x40000000;
+
 /** Shared prologue: now (ms) and now (µs, as a string to keep every digit). */
 const CLOCK = `
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local nowUs = clock[1] .. string.format('%06d', tonumber(clock[2]))
+local SKIPPED = ${SKIPPED_BIT}
 `;
 
 /**
@@ -49,18 +54,29 @@ end
  * Rule 2 (+ rule 5 on the way, + entry changes reaching the parents' clients, as the in-process
  * core does), for a batch of changes in the order they were made (one script call per batch:
  * the per-command cost of the client library, not Redis, is what a write pays for).
- * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 7 per change: origin, kind
+ *
+ * Better than GlusterFS, told once per access: an attribute-only change (no name, no parent;
+ * `told` set) is not delivered again to a client already told of those flags since its last
+ * access: that client evicted the inode's attributes and listing (the eviction of an attribute
+ * change does not depend on its details) and has not read them since. The record (t:<key>) goes
+ * when the client registers again (TOUCH_LUA) or changes the inode itself; a change left out
+ * sets SKIPPED in it, so a read that raced with it is told on registering (see TOUCH_LUA).
+ * Entry, xattr and forget changes always go: what they evict depends on names.
+ *
+ * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 8 per change: origin, kind
  * ('1'/'0': an entry change or not; a trailing 'n': the origin holds no cache, do not register
- * it), payload, inode, parent ('' if none), oldParent ('' if none), ack token ('' if none).
- * Returns two numbers per change: its targets, and how many of them must acknowledge (those
- * a live head reads; the ack token goes only into their entries).
+ * it), payload, inode, parent ('' if none), oldParent ('' if none), ack token ('' if none), told
+ * (the change's flags if it is an attribute-only change, else '').
+ * Returns three numbers per change: its targets, how many of them must acknowledge (those a live
+ * head reads; the ack token goes only into their entries), and how many were already told.
  */
 export const CHANGE_LUA = `${CLOCK}${DELIVER}
 local ns, T, trim, maxlen, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local counts = {}
-for base = 6, #ARGV, 7 do
+for base = 6, #ARGV, 8 do
   local origin, entry, payload = ARGV[base], ARGV[base + 1], ARGV[base + 2]
   local inode, parent, oldParent, ack = ARGV[base + 3], ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+  local told = tonumber(ARGV[base + 7])
   local register = string.sub(entry, 2, 2) ~= 'n'
   entry = string.sub(entry, 1, 1)
   local targets, seen = {}, {}
@@ -80,6 +96,7 @@ for base = 6, #ARGV, 7 do
     if register then
       redis.call('ZADD', key, now, origin)
       redis.call('PEXPIRE', key, 2 * T + 1)
+      redis.call('HDEL', ns .. 't:' .. k, origin)
     end
   end
   collect(inode)
@@ -87,17 +104,34 @@ for base = 6, #ARGV, 7 do
     if parent ~= '' and parent ~= inode then collect(parent) end
     if oldParent ~= '' and oldParent ~= parent then collect(oldParent) end
   end
-  local acks = 0
+  local acks, already = 0, 0
+  local tkey = ns .. 't:' .. inode
   for i = 1, #targets do
-    local k = ''
-    if ack ~= '' and tonumber(redis.call('HGET', ns .. 'live', targets[i]) or '0') > now then
-      k = ack
-      acks = acks + 1
+    local c = targets[i]
+    local send = true
+    if told then
+      local had = tonumber(redis.call('HGET', tkey, c) or '-1')
+      if had >= 0 and bit.band(told, bit.bnot(had)) == 0 then
+        send = false
+        already = already + 1
+        if bit.band(had, SKIPPED) == 0 then redis.call('HSET', tkey, c, bit.bor(had, SKIPPED)) end
+      else
+        redis.call('HSET', tkey, c, bit.bor(told, math.max(had, 0)))
+      end
     end
-    deliver(ns, targets[i], payload, trim, maxlen, ttl, k)
+    if send then
+      local k = ''
+      if ack ~= '' and tonumber(redis.call('HGET', ns .. 'live', c) or '0') > now then
+        k = ack
+        acks = acks + 1
+      end
+      deliver(ns, c, payload, trim, maxlen, ttl, k)
+    end
   end
-  counts[#counts + 1] = #targets
+  if told then redis.call('PEXPIRE', tkey, 2 * T + 1) end
+  counts[#counts + 1] = #targets - already
   counts[#counts + 1] = acks
+  counts[#counts + 1] = already
 end
 return counts
 `;
@@ -107,21 +141,36 @@ export const FORGET_LUA = `${CLOCK}${DELIVER}
 local ns = ARGV[1]
 local key = ns .. 'i:' .. ARGV[2]
 local listed = redis.call('ZRANGE', key, 0, -1)
-redis.call('DEL', key)
+redis.call('DEL', key, ARGV[1] .. 't:' .. ARGV[2])
 for i = 1, #listed do deliver(ns, listed[i], ARGV[3], ARGV[4], ARGV[5], ARGV[6], '') end
 return #listed
 `;
 
-/** Rule 1, batched: ARGV = ns, client, T (ms), inode... Registers or refreshes the client on each. */
+/**
+ * Rule 1, batched: ARGV = ns, client, T (ms), inode... Registers or refreshes the client on each,
+ * and drops its told-once record there (CHANGE_LUA). Returns the inodes (and the flags told) whose
+ * record shows a change left out since: a read that fetched before this registration landed may
+ * hold the state before that change, so the head evicts it once more.
+ */
 export const TOUCH_LUA = `${CLOCK}
 local ns, client, T = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local missed = {}
 for i = 4, #ARGV do
   local key = ns .. 'i:' .. ARGV[i]
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
   redis.call('ZADD', key, now, client)
   redis.call('PEXPIRE', key, 2 * T + 1)
+  local tkey = ns .. 't:' .. ARGV[i]
+  local had = tonumber(redis.call('HGET', tkey, client) or '-1')
+  if had >= 0 then
+    redis.call('HDEL', tkey, client)
+    if bit.band(had, SKIPPED) ~= 0 then
+      missed[#missed + 1] = ARGV[i]
+      missed[#missed + 1] = bit.band(had, bit.bnot(SKIPPED))
+    end
+  end
 end
-return #ARGV - 3
+return missed
 `;
 
 /** ARGV = ns, lease (ms), clients...: they are read by a live head until now + lease. */

@@ -8,7 +8,7 @@ type Op =
       readonly client: string;
       readonly timeoutMs: number;
       readonly keys: string[];
-      readonly done: (() => void)[];
+      readonly done: ((missedFlags: number) => void)[];
     }
   | {
       readonly kind: 'change';
@@ -23,13 +23,17 @@ type Op =
       readonly done: (targets: number) => void;
     };
 
-/** What the store decided for one change: its targets (-1: failed) and how many must acknowledge. */
+/**
+ * What the store decided for one change: the targets it was delivered to (-1: failed), how many
+ * must acknowledge, and how many it left out because they were told already (CHANGE_LUA).
+ */
 export interface Published {
   readonly targets: number;
   readonly acks: number;
+  readonly already: number;
 }
 
-const FAILED: Published = { targets: -1, acks: 0 };
+const FAILED: Published = { targets: -1, acks: 0, already: 0 };
 
 /** Most changes in one script call: a script blocks Redis while it runs (~30 µs a change). */
 const MAX_BATCH = 64;
@@ -55,8 +59,11 @@ export class OpQueue {
     private readonly onError: (what: string, err: unknown) => void,
   ) {}
 
-  /** Resolves once Redis holds the registration (or failed to: logged, the read goes on). */
-  touch(client: string, timeoutMs: number, key: string): Promise<void> {
+  /**
+   * Resolves once Redis holds the registration (or failed to: logged, the read goes on), with
+   * the flags of changes left out for this client on `key` since it was last told (0: none).
+   */
+  touch(client: string, timeoutMs: number, key: string): Promise<number> {
     return new Promise((resolve) => {
       const last = this.ops[this.ops.length - 1];
       if (last?.kind === 'touch' && last.client === client && last.timeoutMs === timeoutMs) {
@@ -66,7 +73,7 @@ export class OpQueue {
     });
   }
 
-  /** `fields`: origin, entry, payload, inode, parent, oldParent, ack token (see CHANGE_LUA). Resolves with the targets, -1 on failure. */
+  /** `fields`: origin, entry, payload, inode, parent, oldParent, ack token, told (see CHANGE_LUA). Resolves with the targets, -1 on failure. */
   change(timeoutMs: number, fields: (string | number)[]): Promise<Published> {
     return new Promise((done) => this.push({ kind: 'change', timeoutMs, fields, done }));
   }
@@ -92,11 +99,17 @@ export class OpQueue {
     while (i < ops.length) {
       const op = ops[i];
       if (op.kind === 'touch') {
-        const done = op.done;
-        this.run(SCRIPTS.touch, [this.ns, op.client, op.timeoutMs, ...op.keys])
-          .catch((err) => this.onError('registration failed', err))
-          .then(() => {
-            for (const d of done) d();
+        const { done, keys } = op;
+        this.run(SCRIPTS.touch, [this.ns, op.client, op.timeoutMs, ...keys])
+          .then(
+            (reply) => missedByKey(reply),
+            (err) => {
+              this.onError('registration failed', err);
+              return undefined;
+            },
+          )
+          .then((missed) => {
+            for (const [k, d] of done.entries()) d(missed?.get(keys[k]) ?? 0);
           });
         i++;
       } else if (op.kind === 'call') {
@@ -119,7 +132,11 @@ export class OpQueue {
           (counts) => {
             const n = counts as unknown[];
             for (const [k, c] of batch.entries()) {
-              c.done({ targets: Number(n[2 * k] ?? -1), acks: Number(n[2 * k + 1] ?? 0) });
+              c.done({
+                targets: Number(n[3 * k] ?? -1),
+                acks: Number(n[3 * k + 1] ?? 0),
+                already: Number(n[3 * k + 2] ?? 0),
+              });
             }
           },
           (err) => {
@@ -130,4 +147,13 @@ export class OpQueue {
       }
     }
   }
+}
+
+/** TOUCH_LUA's reply (key, flags, key, flags...) as a map; empty for the usual empty reply. */
+function missedByKey(reply: unknown): Map<string, number> | undefined {
+  const flat = reply as (string | number)[];
+  if (!Array.isArray(flat) || flat.length === 0) return undefined;
+  const m = new Map<string, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) m.set(String(flat[i]), Number(flat[i + 1]));
+  return m;
 }

@@ -19,6 +19,7 @@ import { OpQueue } from './op-queue';
 import { RefreshFilter } from './refresh-filter';
 import { SharedNotes } from './shared-notes';
 import { StreamReader } from './stream-reader';
+import { toldOnceFlags } from './told-once';
 
 export interface RedisTransportOptions<S = unknown> {
   /** `redis://host:port[/db]`. */
@@ -111,6 +112,8 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     acksReceived: 0,
     registrationWaits: 0,
     optionChanges: 0,
+    alreadyTold: 0,
+    missedOnRegistration: 0,
   };
 
   constructor(private readonly o: RedisTransportOptions<S>) {
@@ -314,7 +317,11 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       this.sink?.lost(client, 'gap');
       return;
     }
-    if (wire.flags & UpcallFlags.FORGET) this.filter.drop(client, encodeInodeKey(wire.inode));
+    // Told once (CHANGE_LUA): the store tells this client of the inode's attribute changes again
+    // only after it registers again, so its next read of the inode must register, fresh or not.
+    if (wire.flags & UpcallFlags.FORGET || toldOnceFlags(wire) !== undefined) {
+      this.filter.drop(client, encodeInodeKey(wire.inode));
+    }
     this.sink?.receive(client, { ...wire, at: atUs / 1000 });
   }
 
@@ -333,11 +340,24 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       return pending;
     }
     this.counters.registrationWaits++;
-    const done = Promise.race([this.queue.touch(client, timeoutMs, key), this.downSignal]).then(() => {
+    const registered = this.queue.touch(client, timeoutMs, key).then((missed) => {
+      if (missed > 0) this.missed(client, inode, missed);
+    });
+    const done = Promise.race([registered, this.downSignal]).then(() => {
       if (this.registering.get(k) === done) this.registering.delete(k);
     });
     this.registering.set(k, done);
     return done;
+  }
+
+  /**
+   * A change was left out for `client` (told once) and this registration landed after it: a read
+   * that fetched before the registration may hold the state from before that change. Evicted
+   * once more, before the read that awaits the registration goes on to fill its cache.
+   */
+  private missed(client: ClientId, inode: InodeKey, flags: number): void {
+    this.counters.missedOnRegistration++;
+    this.sink?.receive(client, { inode, flags, origin: client, at: Date.now() });
   }
 
   /** Queues a change or forget; resolves once Redis decided (or at once with -1 while the link is down). */
@@ -378,9 +398,11 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       optional(ev.parent),
       optional(ev.oldParent),
       ack?.token ?? '',
+      toldOnceFlags(ev) ?? '',
     ];
     const published = this.publish(() =>
       this.queue.change(timeoutMs, fields).then((r) => {
+        this.counters.alreadyTold += r.already;
         if (ack) {
           if (r.acks > 0) return this.acks!.wait(ack.seq, r.acks).then(() => r.targets);
           this.acks!.end(ack.seq);

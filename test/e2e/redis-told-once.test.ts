@@ -1,0 +1,130 @@
+import { createRedisUpcallCore } from '../../adapters/transport/redis';
+import { UpcallFlags as F, type Invalidation, type TransportUpcallCore } from '../../upcall-core';
+import { describePeer } from '../helpers/peers';
+import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
+import { waitFor } from '../helpers/wait-for';
+
+/**
+ * Told once per access (CHANGE_LUA): an attribute-only change reaches a client that was already
+ * told of those flags and has not read since only once; entry changes always go; registering
+ * again re-arms it, and tells the client of a change left out while its read was in flight.
+ */
+const on = { 'features.cache-invalidation': true, 'features.cache-invalidation-timeout': 60 } as const;
+
+describePeer('Redis store: told once per access', `redis-server at ${REDIS_URL}`, redisAvailable, () => {
+  let ns: string;
+  const cores: TransportUpcallCore[] = [];
+
+  async function head(name: string) {
+    const { core, transport } = await createRedisUpcallCore({
+      options: on,
+      redis: { url: REDIS_URL, namespace: ns, name: `${ns}${name}` },
+    });
+    cores.push(core);
+    return { core, transport };
+  }
+
+  function record(core: TransportUpcallCore, client: string): Invalidation[] {
+    const got: Invalidation[] = [];
+    core.events(client).subscribe((e) => got.push(e));
+    return got;
+  }
+
+  const inodeFlags = (got: Invalidation[]) =>
+    got.map((e) => (e.kind === 'inode' ? [e.inode, e.flags] : e.kind));
+
+  beforeEach(() => {
+    ns = testNamespace();
+  });
+
+  afterEach(async () => {
+    await Promise.all(cores.splice(0).map((c) => c.close()));
+    await dropNamespace(ns);
+  });
+
+  test('repeated writes reach a reader once until it reads again; then once more', async () => {
+    const [a, b] = [await head('a'), await head('b')];
+    const got = record(b.core, 'B');
+    await b.core.access('B', 'f');
+    for (let i = 0; i < 5; i++) await a.core.change('A', { inode: 'f', flags: F.SIZE | F.TIMES });
+    await waitFor(() => got.length >= 1, 'the first delivery');
+    await a.core.sync();
+    await b.core.sync();
+    expect(inodeFlags(got)).toEqual([['f', F.SIZE | F.TIMES]]);
+    expect(a.transport.counters.alreadyTold).toBe(4);
+    expect(a.core.stats().notifications).toBe(1);
+
+    // The delivery dropped B's fresh registration: its next read registers, and re-arms. Four
+    // changes were left out meanwhile, so registering evicts once more (a read in flight may
+    // have fetched before them).
+    await waitFor(() => b.transport.freshRegistrations() === 0, 'B to forget its registration');
+    const w = b.core.access('B', 'f');
+    expect(w).toBeInstanceOf(Promise);
+    await w;
+    expect(got[1]).toEqual(expect.objectContaining({ inode: 'f', flags: F.SIZE | F.TIMES, origin: 'B' }));
+    await a.core.change('A', { inode: 'f', flags: F.SIZE });
+    await waitFor(() => got.length >= 3, 'the delivery after B read again');
+    expect(got[2]).toEqual(expect.objectContaining({ inode: 'f', flags: F.SIZE, origin: 'A' }));
+  });
+
+  test('new flags, entry changes and other inodes are never left out', async () => {
+    const [a, b] = [await head('a'), await head('b')];
+    const got = record(b.core, 'B');
+    await b.core.access('B', 'f');
+    await b.core.access('B', 'd');
+    await a.core.change('A', { inode: 'f', flags: F.SIZE });
+    await a.core.change('A', { inode: 'f', flags: F.MODE }); // not told of MODE yet
+    await a.core.change('A', { inode: 'f', flags: F.SIZE | F.MODE }); // told of both: left out
+    await a.core.change('A', { inode: 'f', flags: F.XATTR, xattrs: ['user.x'] }); // xattrs always go
+    await a.core.change('A', { inode: 'd', flags: F.TIMES, name: 'n1' }); // entry change
+    await a.core.change('A', { inode: 'd', flags: F.TIMES, name: 'n2' }); // another name: goes too
+    await waitFor(() => got.length >= 4, 'four deliveries');
+    await a.core.sync();
+    await b.core.sync();
+    const seen = inodeFlags(got);
+    expect(seen).toEqual([
+      ['f', F.SIZE],
+      ['f', F.MODE],
+      ['d', F.TIMES],
+      ['d', F.TIMES],
+    ]);
+    expect(a.transport.counters.alreadyTold).toBe(1);
+  });
+
+  test('the originator of a change is re-armed by it (it caches what it wrote)', async () => {
+    const [a, b] = [await head('a'), await head('b')];
+    const got = record(b.core, 'B');
+    await b.core.access('B', 'f');
+    await a.core.change('A', { inode: 'f', flags: F.SIZE });
+    await b.core.change('B', { inode: 'f', flags: F.SIZE }); // B writes: it now caches f again
+    await a.core.change('A', { inode: 'f', flags: F.SIZE });
+    await waitFor(() => got.length >= 2, 'both deliveries');
+    expect(inodeFlags(got)).toEqual([
+      ['f', F.SIZE],
+      ['f', F.SIZE],
+    ]);
+  });
+
+  test('a registration landing after a left-out change evicts once more before the read goes on', async () => {
+    const [a, b] = [await head('a'), await head('b')];
+    const got = record(b.core, 'B');
+    await b.core.access('B', 'f');
+    await a.core.change('A', { inode: 'f', flags: F.SIZE });
+    await waitFor(() => got.length === 1, 'the first delivery');
+    // A read of f on B is in flight (fetched, not yet registered) while A writes again.
+    await a.core.change('A', { inode: 'f', flags: F.SIZE });
+    expect(a.transport.counters.alreadyTold).toBe(1);
+    await b.core.access('B', 'f');
+    // Evicted before the registration resolved, so a fill after it cannot keep the older state.
+    expect(inodeFlags(got)).toEqual([
+      ['f', F.SIZE],
+      ['f', F.SIZE],
+    ]);
+    expect(b.transport.counters.missedOnRegistration).toBe(1);
+    // Nothing left out since: the next registration (after another delivery) evicts nothing extra.
+    await a.core.change('A', { inode: 'f', flags: F.SIZE });
+    await waitFor(() => got.length === 3, 'the third delivery');
+    await b.core.access('B', 'f');
+    expect(got).toHaveLength(3);
+  });
+});
