@@ -90,6 +90,7 @@ export class TransportUpcallCore<S = unknown> implements UpcallCore<S> {
       options: (o) => {
         if (!this.closed) this.apply(o);
       },
+      currentOptions: () => this.options,
     };
     await this.transport.start(sink);
     return this;

@@ -70,4 +70,6 @@ export interface TransportSink<S = unknown> {
   link(up: boolean): void;
   /** Another head changed the options at run time: apply them here too (not shared again). */
   options?(options: UpcallOptionsInput): void;
+  /** This head's options now: what a store seeds its shared options with when it holds none. */
+  currentOptions?(): UpcallOptions;
 }

@@ -2,7 +2,13 @@ import Redis from 'ioredis';
 import { createRedisUpcallCore, type RedisTransportOptions } from '../../adapters/transport/redis';
 import { UpcallFlags as F, type Invalidation, type TransportUpcallCore } from '../../upcall-core';
 import { describePeer } from '../helpers/peers';
-import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
+import {
+  cutConnections,
+  dropNamespace,
+  REDIS_URL,
+  redisAvailable,
+  testNamespace,
+} from '../helpers/redis-peer';
 import { waitFor } from '../helpers/wait-for';
 
 /**
@@ -39,15 +45,9 @@ describePeer(
       return got;
     }
 
-    /** Cuts every connection of head `name` (as a network blip would); it reconnects after 300 ms. */
+    /** Cuts every connection of head `name`; it reconnects after 300 ms. */
     async function cut(core: TransportUpcallCore, name: string): Promise<void> {
-      const list = String(await admin.client('LIST'));
-      const ids = list
-        .split('\n')
-        .filter((l) => l.includes(` name=upcall:${ns}${name} `))
-        .map((l) => /id=(\d+)/.exec(l)![1]);
-      expect(ids).toHaveLength(3); // commands, blocking reader, ack subscriber
-      for (const id of ids) await admin.client('KILL', 'ID', id);
+      expect(await cutConnections(admin, `${ns}${name}`)).toBe(3); // commands, blocking reader, ack subscriber
       await waitFor(() => core.linkState === 'down', `${name} to see its link down`);
     }
 

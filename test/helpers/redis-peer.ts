@@ -43,3 +43,17 @@ export async function dropNamespace(ns: string, url = REDIS_URL): Promise<void> 
     r.disconnect();
   }
 }
+
+/**
+ * Cuts every connection a transport named `upcall:<name>` holds (as a network blip would), with
+ * `admin`, another connection; returns how many it cut. The transport reconnects on its own.
+ */
+export async function cutConnections(admin: Redis, name: string): Promise<number> {
+  const list = String(await admin.client('LIST'));
+  const ids = list
+    .split('\n')
+    .filter((l) => l.includes(` name=upcall:${name} `))
+    .map((l) => /id=(\d+)/.exec(l)![1]);
+  for (const id of ids) await admin.client('KILL', 'ID', id);
+  return ids.length;
+}

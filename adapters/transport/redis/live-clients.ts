@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 
 /** How long a lease lasts past its renewal, and how often it is renewed. */
-const LEASE_MS = 6000;
+export const LEASE_MS = 6000;
 const RENEW_MS = 2000;
 
 /**

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
  *   ns ack:<id>  pub/sub channel of one head: "I evicted", for changes it waits on (acks.ts)
  *   ns rc:<k>    a head's note of its own recent change, for the watchers of every head (PX window)
  *   ns live      hash, client id -> until (ms): clients whose head reads their stream (live-clients.ts)
+ *   ns options   the options last set at run time on any head, JSON (redis-transport.ts)
  *
  * Times come from Redis TIME, so heads on several machines agree on what "recent" means. The
  * scripts touch keys they compute (the targets' streams), so they need one Redis, not a cluster.
@@ -173,10 +174,18 @@ end
 return missed
 `;
 
-/** ARGV = ns, lease (ms), clients...: they are read by a live head until now + lease. */
+/** How many client leases the shared options outlive the last head by. */
+export const OPTIONS_LEASES = 10;
+
+/**
+ * ARGV = ns, lease (ms), clients...: they are read by a live head until now + lease. Also keeps
+ * the deployment's shared options (ns options) while any head lives: they go OPTIONS_LEASES
+ * leases after the last head stopped, so heads restarted with new flags take those.
+ */
 export const LIVE_LUA = `${CLOCK}
 local key, lease = ARGV[1] .. 'live', tonumber(ARGV[2])
 for i = 3, #ARGV do redis.call('HSET', key, ARGV[i], now + lease) end
+redis.call('PEXPIRE', ARGV[1] .. 'options', ${OPTIONS_LEASES} * lease)
 return #ARGV - 2
 `;
 

@@ -13,8 +13,8 @@ import {
 import { type AckCounters, AckSender, AckWaiter } from './acks';
 import { RedisUnavailableError } from './errors';
 import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
-import { LiveClients } from './live-clients';
-import { type LuaScript, SCRIPTS } from './lua-scripts';
+import { LEASE_MS, LiveClients } from './live-clients';
+import { type LuaScript, OPTIONS_LEASES, SCRIPTS } from './lua-scripts';
 import { OpQueue } from './op-queue';
 import { RefreshFilter } from './refresh-filter';
 import { SharedNotes } from './shared-notes';
@@ -61,6 +61,8 @@ export interface RedisTransportOptions<S = unknown> {
 }
 
 type State = 'starting' | 'up' | 'down' | 'closed';
+/** Shared options live this long past the last renewal of any head's leases (LIVE_LUA). */
+const OPTIONS_TTL_MS = OPTIONS_LEASES * LEASE_MS;
 const ENTRY_FLAGS = UpcallFlags.PARENT_TIMES | UpcallFlags.RENAME;
 
 /**
@@ -227,11 +229,57 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     } else this.acks?.acked(message);
   }
 
-  /** Another head will apply `options` (TransportSink.options); best effort, counted when it fails. */
+  /**
+   * Every other head applies `options` (TransportSink.options): stored under `ns options` and
+   * published. The stored copy is what a head starting later, or coming back after a link drop
+   * that cost it the broadcast, adopts (adoptStoredOptions). While the link is down the change
+   * stays this head's alone (logged); the next change made while up is everyone's.
+   */
   shareOptions(options: UpcallOptions): void {
-    if (this.state !== 'up') return;
+    if (this.state !== 'up') {
+      this.o.logger?.warn('redis link down: an option change applies to this head only', { part: 'redis' });
+      return;
+    }
     const m = JSON.stringify({ from: this.instance, options });
-    this.cmd.publish(`${this.ns}options`, m).catch((err) => this.warn('sharing options failed', err));
+    this.cmd
+      .multi()
+      .set(`${this.ns}options`, m, 'PX', OPTIONS_TTL_MS)
+      .publish(`${this.ns}options`, m)
+      .exec()
+      .catch((err) => this.warn('sharing options failed', err));
+  }
+
+  /**
+   * After (re)connecting: the deployment's options stored by the last head that changed them
+   * win over this head's own (its start flags, or a broadcast it missed while its link was
+   * down); with none stored yet, this head's seed them.
+   */
+  private async adoptStoredOptions(): Promise<void> {
+    const key = `${this.ns}options`;
+    const stored = await this.cmd.get(key);
+    const mine = this.sink?.currentOptions?.();
+    if (stored === null) {
+      if (mine)
+        await this.cmd.set(
+          key,
+          JSON.stringify({ from: this.instance, options: mine }),
+          'PX',
+          OPTIONS_TTL_MS,
+          'NX',
+        );
+      return;
+    }
+    let options: UpcallOptions;
+    try {
+      options = (JSON.parse(stored) as { options: UpcallOptions }).options;
+    } catch (err) {
+      this.warn('stored options unreadable; keeping this head’s', err);
+      return;
+    }
+    if (mine && sameOptions(options, mine)) return;
+    this.counters.optionChanges++;
+    this.o.logger?.info('options adopted from the store', { part: 'redis', options });
+    this.sink?.options?.(options);
   }
 
   private warn(msg: string, err: unknown): void {
@@ -290,6 +338,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.armDownSignal();
     this.streams.setUp(true, readerId);
     this.live.renew();
+    await this.adoptStoredOptions().catch((err) => this.warn('reading the stored options failed', err));
     if (!initial) this.o.logger?.info('redis link back: resynchronised', { part: 'redis' });
     this.sink?.link(true);
   }
@@ -459,4 +508,8 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.sub?.disconnect();
     await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
+}
+
+function sameOptions(a: UpcallOptions, b: UpcallOptions): boolean {
+  return (Object.keys(a) as (keyof UpcallOptions)[]).every((k) => a[k] === b[k]);
 }
