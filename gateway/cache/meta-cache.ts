@@ -146,11 +146,36 @@ export class MetaCache implements Backend, CacheAdapter {
         this.setDentry(dir, name, a.fileid);
         this.fillAttrs(a, epoch);
       } else this.counters.racedFills++;
+      this.dropContradictedListing(dir, name, a.fileid);
       return a;
     } catch (err) {
-      if (err instanceof BackendError && err.code === 'ENOENT' && this.epoch === epoch)
-        this.setDentry(dir, name, null);
+      if (err instanceof BackendError && err.code === 'ENOENT') {
+        if (this.epoch === epoch) this.setDentry(dir, name, null);
+        this.dropContradictedListing(dir, name, null);
+      }
       throw err;
+    }
+  }
+
+  /**
+   * The other half of dropContradictedDentries: a lookup just answered by the backend is newer
+   * than a cached listing of the whole directory (one page from cookie 0 to eof) that lacks the
+   * name, lists it as another object, or lists a name found absent. Without this a client could
+   * LOOKUP a file made through another head or on the export and then not see it in a listing
+   * until the upcall or the watcher's event arrives. Partial pages are left alone: a name may
+   * sit in a page not cached. The epoch moves, so a listing still in flight cannot put it back.
+   */
+  private dropContradictedListing(dir: Ino, name: string, fileid: Ino | null): void {
+    const pages = this.listings.get(dir, this.now())?.value;
+    if (pages === undefined) return;
+    for (const [key, page] of pages) {
+      if (!page.eof || !key.startsWith('0:')) continue;
+      const listed = page.entries.find((e) => e.name === name);
+      if ((listed?.fileid ?? null) !== fileid) {
+        this.dropListings(dir);
+        this.bump();
+        return;
+      }
     }
   }
 

@@ -132,6 +132,31 @@ test('a partial listing only drops dentries it names; a negative dentry for an u
   expect(calls.lookup).toBe(before);
 });
 
+test('a lookup answered by the backend drops a whole cached listing it contradicts', async () => {
+  // A name made behind the cache (another head, the export) before its upcall arrives: a LOOKUP
+  // that finds it must not be followed by a listing that lacks it; likewise for a name gone.
+  await env.backend.create(root(), 'old', { mode: 0o644 }, ROOT);
+  await cache.getattr(root());
+  const before = await cache.readdir(root(), 0n, 100, false, ROOT);
+  expect(before.eof).toBe(true);
+  await env.backend.create(root(), 'made', { mode: 0o644 }, ROOT);
+  await expect(cache.lookup(root(), 'made', ROOT)).resolves.toBeDefined();
+  const after = await cache.readdir(root(), 0n, 100, false, ROOT);
+  expect(after.entries.map((e) => e.name)).toContain('made');
+  expect(calls.readdir).toBe(2);
+  await env.backend.remove(root(), 'old', ROOT);
+  await expect(cache.lookup(root(), 'old', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
+  expect((await cache.readdir(root(), 0n, 100, false, ROOT)).entries.map((e) => e.name)).not.toContain('old');
+  expect(calls.readdir).toBe(3);
+  // An answer the listing agrees with keeps it.
+  await env.backend.create(root(), 'x', { mode: 0o644 }, ROOT);
+  await cache.readdir(root(), 0n, 100, false, ROOT); // still cached: 'x' unknown to it
+  expect(calls.readdir).toBe(3);
+  await expect(cache.lookup(root(), 'nothere', ROOT)).rejects.toMatchObject({ code: 'ENOENT' });
+  await cache.readdir(root(), 0n, 100, false, ROOT);
+  expect(calls.readdir).toBe(3);
+});
+
 test('a lookup in flight across a contradicting listing does not put the old dentry back', async () => {
   await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
   let release!: () => void;
