@@ -250,25 +250,13 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   }
 
   /**
-   * After (re)connecting: the deployment's options stored by the last head that changed them
-   * win over this head's own (its start flags, or a broadcast it missed while its link was
-   * down); with none stored yet, this head's seed them.
+   * After (re)connecting: options changed at run time on any head (stored by shareOptions) win
+   * over this head's own — its start flags, or a broadcast it missed while its link was down.
+   * Start flags are not stored: heads started without a run-time change keep their own.
    */
   private async adoptStoredOptions(): Promise<void> {
-    const key = `${this.ns}options`;
-    const stored = await this.cmd.get(key);
-    const mine = this.sink?.currentOptions?.();
-    if (stored === null) {
-      if (mine)
-        await this.cmd.set(
-          key,
-          JSON.stringify({ from: this.instance, options: mine }),
-          'PX',
-          OPTIONS_TTL_MS,
-          'NX',
-        );
-      return;
-    }
+    const stored = await this.cmd.get(`${this.ns}options`);
+    if (stored === null) return;
     let options: UpcallOptions;
     try {
       options = (JSON.parse(stored) as { options: UpcallOptions }).options;
@@ -276,9 +264,13 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       this.warn('stored options unreadable; keeping this head’s', err);
       return;
     }
+    const mine = this.sink?.currentOptions?.();
     if (mine && sameOptions(options, mine)) return;
     this.counters.optionChanges++;
-    this.o.logger?.info('options adopted from the store', { part: 'redis', options });
+    this.o.logger?.warn('options changed at run time on another head override this head’s', {
+      part: 'redis',
+      options,
+    });
     this.sink?.options?.(options);
   }
 
