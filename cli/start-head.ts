@@ -98,6 +98,15 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     cache: nfs.cache.stats(),
     ...(smb ? { smbCache: smb.cache.stats() } : {}),
     ...(watcher ? { watcher: watcher.stats() } : {}),
+    ...(recent instanceof SharedRecentChanges && redis
+      ? {
+          notes: {
+            rechecks: recent.rechecks,
+            skippedPuts: recent.skippedPuts,
+            coalescedPuts: redis.notes.coalesced,
+          },
+        }
+      : {}),
     ...(redis ? { redis: { link: redis.linkState, ...redis.counters } } : {}),
     options: core.options,
   });

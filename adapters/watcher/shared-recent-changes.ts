@@ -15,6 +15,8 @@ export interface NoteStore {
 const ENTRY = '1';
 /** How long a watcher waits before it looks again at a note that did not match (see isOwn). */
 const RECHECK_MS = 30;
+/** Keys remembered as sent (see put): a bound, the oldest first out. */
+const SENT_CAPACITY = 4096;
 
 /**
  * RecentChanges shared by every head on a store: each head notes its own changes locally and in
@@ -29,24 +31,50 @@ const RECHECK_MS = 30;
  */
 export class SharedRecentChanges implements RecentChanges {
   private readonly local: RecentChangeSet;
+  /** What this head last put per key, and when: a put that would change nothing is skipped. */
+  private readonly sent = new Map<string, { value: string; at: number }>();
   /** Notes looked at twice (a counter for tests and metrics). */
   rechecks = 0;
+  /** Notes not put again (same value, put recently). */
+  skippedPuts = 0;
 
   constructor(
     private readonly store: NoteStore,
     private readonly windowMs = 2000,
+    private readonly now: () => number = Date.now,
   ) {
-    this.local = new RecentChangeSet({ windowMs });
+    this.local = new RecentChangeSet({ windowMs, now });
   }
 
   note(inode: InodeKey, attrs?: Attrs): void {
     this.local.note(inode, attrs);
-    this.store.put([[`i:${inode}`, stampOf(attrs)]], this.windowMs);
+    this.put(`i:${inode}`, stampOf(attrs));
   }
 
   noteEntry(dir: InodeKey, name: string): void {
     this.local.noteEntry(dir, name);
-    this.store.put([[`e:${dir}/${name}`, ENTRY]], this.windowMs);
+    this.put(`e:${dir}/${name}`, ENTRY);
+  }
+
+  /**
+   * Puts a note unless this head put the same value under the same key less than half a window
+   * ago: the store still holds it for at least another half window (a directory's entries noted
+   * again and again, a parent whose times did not move). Skipping can only leave the store with
+   * an older note or none, never one no head made, so at worst the watcher sends an extra
+   * eviction; it never suppresses more. A hot file's stamp changes with every write, so its
+   * notes all go — one per turn at most (SharedNotes keeps the last of a turn).
+   */
+  private put(key: string, value: string): void {
+    const now = this.now();
+    const last = this.sent.get(key);
+    if (last !== undefined && last.value === value && now - last.at < this.windowMs / 2) {
+      this.skippedPuts++;
+      return;
+    }
+    // set() on a known key keeps its place: eviction is by first put, which is bound enough.
+    this.sent.set(key, { value, at: now });
+    if (this.sent.size > SENT_CAPACITY) this.sent.delete(this.sent.keys().next().value as string);
+    this.store.put([[key, value]], this.windowMs);
   }
 
   async isOwn(inode: InodeKey, attrs: Attrs | undefined): Promise<boolean> {
