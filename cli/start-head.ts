@@ -101,6 +101,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     ...(recent instanceof SharedRecentChanges && redis
       ? {
           notes: {
+            storeGets: recent.storeGets,
             rechecks: recent.rechecks,
             skippedPuts: recent.skippedPuts,
             coalescedPuts: redis.notes.coalesced,

@@ -251,10 +251,20 @@ export class ExportWatcher {
       this.flushHolders('overflow');
       return;
     }
-    for (const [path, kind] of changes) {
+    // lstat's side by side, the gateway's notes asked for the whole window at once, then the
+    // changes sent one by one in window order (as before: later ones see earlier ones' paths).
+    const parents = new Map<string, Promise<Attrs | undefined>>();
+    const list = await Promise.all(
+      [...changes].map(([path, kind]) => this.mapper.inspect(path, kind, parents)),
+    );
+    const answers = await this.mapper.ask(list).catch((err) => {
+      this.o.logger?.debug('watcher: batched note lookup failed, asking one by one', { err: String(err) });
+      return new Map<string, boolean>();
+    });
+    for (const ins of list) {
       if (this.closed || epoch !== this.epoch) return;
       try {
-        await this.mapper.apply(path, kind);
+        await this.mapper.act(ins, answers);
       } catch (err) {
         this.failed(err);
       }

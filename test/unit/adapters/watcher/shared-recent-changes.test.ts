@@ -85,3 +85,47 @@ describe('SharedRecentChanges: notes put only when they say something new', () =
     expect(await watcher.isOwn(F, s1)).toBe(false); // an older state: sent (an extra eviction at worst)
   });
 });
+
+describe('SharedRecentChanges: a window of questions in one store round trip', () => {
+  let store: MemStore;
+  beforeEach(() => {
+    store = new MemStore();
+  });
+
+  test('many questions, one MGET; the answers are what the questions one by one would say', async () => {
+    const gateway = new SharedRecentChanges(store);
+    const files = Array.from({ length: 50 }, (_, i) => ({
+      inode: `f${i}` as InodeKey,
+      attrs: attrs({ fileid: BigInt(i), ctime: t(3, i) }),
+    }));
+    for (const f of files.slice(0, 25)) gateway.note(f.inode, f.attrs); // half changed by a head
+    gateway.noteEntry(D, 'x');
+    gateway.note(D, attrs({ type: FileType.DIR }));
+    const watcher = new SharedRecentChanges(store);
+    const queries = [
+      ...files,
+      { dir: D, name: 'x', dirAttrs: attrs({ type: FileType.DIR }) },
+      { dir: D, name: 'y', dirAttrs: attrs({ type: FileType.DIR }) },
+    ];
+    const all = await watcher.isOwnAll(queries);
+    expect(store.gets).toBe(1);
+    expect(all).toEqual([...files.map((_, i) => i < 25), true, false]);
+    const one = [];
+    for (const f of files) one.push(await watcher.isOwn(f.inode, f.attrs));
+    expect(one).toEqual(all.slice(0, 50));
+  });
+
+  test('notes of another state are looked at again, all together: one wait, one more MGET', async () => {
+    const a = new SharedRecentChanges(store);
+    const old = (i: number) => attrs({ ctime: t(3, i) });
+    const now = (i: number) => attrs({ ctime: t(4, i) });
+    for (const i of [1, 2, 3]) a.note(`f${i}` as InodeKey, old(i));
+    const watcher = new SharedRecentChanges(store);
+    const asked = watcher.isOwnAll([1, 2, 3].map((i) => ({ inode: `f${i}` as InodeKey, attrs: now(i) })));
+    // The newest notes arrive while the watcher waits (noted after the write, sent a turn later).
+    for (const i of [1, 2]) a.note(`f${i}` as InodeKey, now(i));
+    expect(await asked).toEqual([true, true, false]);
+    expect(store.gets).toBe(2);
+    expect(watcher.rechecks).toBe(3);
+  });
+});
