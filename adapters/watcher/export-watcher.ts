@@ -160,8 +160,12 @@ export class ExportWatcher {
    */
   static async start(o: ExportWatcherOptions): Promise<ExportWatcher> {
     const w = new ExportWatcher(o);
-    if (o.core.options['features.cache-invalidation']) await w.watch.start();
-    // A BehaviorSubject: the current value arrives now, so the watch is on (or off) from here.
+    if (o.core.options['features.cache-invalidation']) {
+      w.enabled = true; // events the library reports while it sets up are kept, as before
+      await w.watch.start();
+      w.enable();
+    }
+    // A BehaviorSubject: the current value arrives now (a switch during the await included).
     w.options = o.core.options$().subscribe((opts) => w.setEnabled(opts['features.cache-invalidation']));
     return w;
   }
