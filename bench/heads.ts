@@ -62,7 +62,9 @@ function startHead(exportPath: string, headId: string, redis: boolean, on: boole
     rootSquash: false,
     ...(process.env.WATCH === '0' && { watchExport: false }),
     ...(process.env.ACK_MS !== undefined && { ackTimeoutMs: Number(process.env.ACK_MS) }),
-    ...(redis && { redisUrl: REDIS, redisNamespace: NS }),
+    // A namespace per upcalls setting: heads adopt the options stored under their namespace, so
+    // an "on" setup after an "off" one in the same run would otherwise run with upcalls off.
+    ...(redis && { redisUrl: REDIS, redisNamespace: `${NS}${on ? 'on' : 'off'}:` }),
     upcall: { 'features.cache-invalidation': on, 'features.cache-invalidation-timeout': 60 },
   };
   const child = fork(join(__dirname, 'lib', 'head-probe.js'), [JSON.stringify({ config, probe })], {
