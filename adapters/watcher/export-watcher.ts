@@ -62,6 +62,9 @@ export interface ExportWatcherStats extends ChangeBatchStats, ChangeMapperCounte
   readonly flushAlls: number;
   /** Raw events dropped because cache invalidation was off. */
   readonly droppedOff: number;
+  /** Time spent applying windows (lstat's, note lookups, sends), ms: total and longest. */
+  readonly applyMs: number;
+  readonly maxApplyMs: number;
   /** Whether the inotify watch is in place (it is dropped while invalidation is off). */
   readonly watching: boolean;
   readonly knownPaths: number;
@@ -96,6 +99,8 @@ export class ExportWatcher {
   /** Bumped at every on/off switch: a window taken before it is not applied after it. */
   private epoch = 0;
   private droppedOff = 0;
+  private applyMs = 0;
+  private maxApplyMs = 0;
   private closed = false;
   private batches = 0;
   private flushAlls = 0;
@@ -208,6 +213,8 @@ export class ExportWatcher {
       batches: this.batches,
       flushAlls: this.flushAlls,
       droppedOff: this.droppedOff,
+      applyMs: Math.round(this.applyMs),
+      maxApplyMs: Math.round(this.maxApplyMs),
       watching: this.watch.watching,
       knownPaths: this.paths.size,
       errors: this.errors,
@@ -240,7 +247,13 @@ export class ExportWatcher {
     if (this.timer !== undefined || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.running.then(() => this.applyWindow());
+      this.running = this.running.then(async () => {
+        const t0 = performance.now();
+        await this.applyWindow();
+        const ms = performance.now() - t0;
+        this.applyMs += ms;
+        if (ms > this.maxApplyMs) this.maxApplyMs = ms;
+      });
     }, this.batchMs);
   }
 
