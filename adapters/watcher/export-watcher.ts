@@ -9,24 +9,6 @@ import { PathInodes } from './path-inodes';
 import type { RecentChanges } from './recent-changes';
 import { WatchSwitch } from './watch-switch';
 
-/*
- * Why @parcel/watcher 2.6.0 (TOOLCHAIN.md § watchers, measured on this machine kind):
- * - it is inotify-based and recursive in native code: one inotify watch per directory, events
- *   already typed create/update/delete and coalesced per path in C++ before they reach JS;
- * - fs.watch({recursive}) on Node 20 Linux is a JS walk over per-directory watchers that only
- *   says 'rename'/'change' (a create and a delete look alike, so every event needs an lstat and a
- *   guess) and misses a file created and deleted in one tick (20/20 trials);
- * - chokidar 4 is fs.watch underneath, plus its own stat per event;
- * - its prebuilt binary comes from npm as an optional dependency (no download, no build), and it
- *   works under jest (jest itself depends on the same version).
- * Its known gaps: (1) create of a directory then a file in it with no gap reports only the
- * directory in 4 of 20 trials — covered by the subtree walk in ChangeMapper; (2) it batches in C++
- * for 50 ms and a path created AND deleted within one batch is reported as nothing, so a gateway
- * that listed or looked up that short-lived file in between would keep it until the cache TTL —
- * covered by DirPoller: a known directory whose times moved is invalidated whole within a pass
- * (`pollMs`, default 500 ms).
- */
-
 export interface ExportWatcherOptions {
   /** The export directory (absolute). */
   readonly root: string;

@@ -1,5 +1,23 @@
 import { type AsyncSubscription, type Event, subscribe } from '@parcel/watcher';
 
+/*
+ * Why @parcel/watcher 2.6.0 (TOOLCHAIN.md § watchers, measured on this machine kind):
+ * - it is inotify-based and recursive in native code: one inotify watch per directory, events
+ *   already typed create/update/delete and coalesced per path in C++ before they reach JS;
+ * - fs.watch({recursive}) on Node 20 Linux is a JS walk over per-directory watchers that only
+ *   says 'rename'/'change' (a create and a delete look alike, so every event needs an lstat and a
+ *   guess) and misses a file created and deleted in one tick (20/20 trials);
+ * - chokidar 4 is fs.watch underneath, plus its own stat per event;
+ * - its prebuilt binary comes from npm as an optional dependency (no download, no build), and it
+ *   works under jest (jest itself depends on the same version).
+ * Its known gaps: (1) create of a directory then a file in it with no gap reports only the
+ * directory in 4 of 20 trials — covered by the subtree walk in ChangeMapper; (2) it batches in C++
+ * for 50 ms and a path created AND deleted within one batch is reported as nothing, so a gateway
+ * that listed or looked up that short-lived file in between would keep it until the cache TTL —
+ * covered by DirPoller: a known directory whose times moved is invalidated whole within a pass
+ * (`pollMs`, default 500 ms).
+ */
+
 export interface WatchSwitchOptions {
   readonly root: string;
   readonly events: (events: readonly Event[]) => void;
@@ -12,9 +30,11 @@ export interface WatchSwitchOptions {
 
 /**
  * The @parcel/watcher subscription, held only while wanted. Measured (bench/heads.ts, writes,
- * upcalls off, 2 heads): an idle subscription alone costs the write path ~20-35 % CPU per op
- * (inotify queueing in the kernel, the library's reader thread, its per-path coalescing), so
- * dropping events in JS is not enough. Switches are serialized: the last wish wins.
+ * 2 heads): a subscription whose events JS drops still costs the write path ~20-35 % CPU per op,
+ * as each gateway write is an inotify event the library's reader thread wakes for, stat()s and
+ * hands to its debounce thread (native, outside the V8 profile) — so dropping events in JS is not
+ * enough. With invalidation on that cost stays (the watcher must see outside writes); it is most
+ * of what the watcher still costs then. Switches are serialized: the last wish wins.
  */
 export class WatchSwitch {
   private sub?: AsyncSubscription;
