@@ -62,8 +62,8 @@ function startHead(exportPath: string, headId: string, redis: boolean, on: boole
     rootSquash: false,
     ...(process.env.WATCH === '0' && { watchExport: false }),
     ...(process.env.ACK_MS !== undefined && { ackTimeoutMs: Number(process.env.ACK_MS) }),
-    // A namespace per upcalls setting: heads adopt the options stored under their namespace, so
-    // an "on" setup after an "off" one in the same run would otherwise run with upcalls off.
+    // A namespace per upcalls setting, so no setup inherits another's state in Redis (stored
+    // options, registrations): with 9bd3c56's stored start flags, "on" after "off" ran off.
     ...(redis && { redisUrl: REDIS, redisNamespace: `${NS}${on ? 'on' : 'off'}:` }),
     upcall: { 'features.cache-invalidation': on, 'features.cache-invalidation-timeout': 60 },
   };
