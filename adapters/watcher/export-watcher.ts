@@ -173,9 +173,9 @@ export class ExportWatcher {
   /**
    * Back on (or on at start). The path map is kept and reseeded rather than cleared: the walk
    * refreshes every path that still exists (up to `seedLimit`), and an entry left stale by a
-   * change made while off (a path deleted, or recreated past the walk's bound) only costs
-   * precision, never a missed eviction: a later event there names the parent and the entry, and
-   * forgets the stale inode — an extra eviction at worst, as for a path the map never knew. The
+   * change made while off (a path deleted, or recreated past the walk's bound) is no worse than
+   * a path the map never knew (PathInodes): a later event there still invalidates the parent's
+   * listing and the entry, and forgetting the stale inode is an extra eviction at most. The
    * poller keeps its last times on purpose: a directory that moved while off is invalidated once
    * more on its first pass (extra), whereas a fresh baseline taken after the core's flush could
    * swallow an entry created and deleted in between (missed).
