@@ -63,7 +63,9 @@ function startHead(exportPath: string, headId: string, redis: boolean, on: boole
     rootSquash: false,
     ...(process.env.WATCH === '0' && { watchExport: false }),
     ...(process.env.ACK_MS !== undefined && { ackTimeoutMs: Number(process.env.ACK_MS) }),
-    ...(redis && { redisUrl: REDIS, redisNamespace: NS }),
+    // A namespace per upcalls setting, so no setup inherits another's state in Redis (stored
+    // options, registrations): with 9bd3c56's stored start flags, "on" after "off" ran off.
+    ...(redis && { redisUrl: REDIS, redisNamespace: `${NS}${on ? 'on' : 'off'}:` }),
     upcall: { 'features.cache-invalidation': on, 'features.cache-invalidation-timeout': 60 },
   };
   const child = fork(join(__dirname, 'lib', 'head-probe.js'), [JSON.stringify({ config, probe })], {

@@ -98,6 +98,16 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     cache: nfs.cache.stats(),
     ...(smb ? { smbCache: smb.cache.stats() } : {}),
     ...(watcher ? { watcher: watcher.stats() } : {}),
+    ...(recent instanceof SharedRecentChanges && redis
+      ? {
+          notes: {
+            storeGets: recent.storeGets,
+            rechecks: recent.rechecks,
+            skippedPuts: recent.skippedPuts,
+            coalescedPuts: redis.notes.coalesced,
+          },
+        }
+      : {}),
     ...(redis ? { redis: { link: redis.linkState, ...redis.counters } } : {}),
     options: core.options,
   });

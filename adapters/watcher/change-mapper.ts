@@ -6,7 +6,7 @@ import { inodeKeyOf } from '../../gateway/backend/inode-key';
 import { UpcallFlags as F, type InodeKey, type UpcallCore } from '../../upcall-core';
 import type { PathChange } from './change-batch';
 import type { KnownPath, PathInodes } from './path-inodes';
-import type { RecentChanges } from './recent-changes';
+import { type OwnQuery, ownQueryKey, type RecentChanges } from './recent-changes';
 
 /** Flags per DESIGN's fop table, for what a watcher can tell apart. */
 export const WATCH_FLAGS = {
@@ -41,6 +41,18 @@ export interface ChangeMapperOptions {
   /** Drops everything the local holders cached (subtree too big to walk). */
   readonly flushHolders: () => void;
 }
+
+/** A changed path as lstat'ed (the path and its parent), before anything is sent. */
+export interface Inspected {
+  readonly path: string;
+  readonly kind: PathChange;
+  readonly st: Attrs | undefined;
+  /** Undefined at the root or when the parent is gone too. */
+  readonly parent: Attrs | undefined;
+}
+
+/** Answers asked ahead for a window (ownQueryKey → own?); a question not in it is asked on its own. */
+export type OwnAnswers = ReadonlyMap<string, boolean>;
 
 const lstatOf = (p: string) =>
   lstat(p, { bigint: true }).then(
@@ -78,23 +90,69 @@ export class ChangeMapper {
   }
 
   async apply(path: string, kind: PathChange): Promise<void> {
-    const st = await lstatOf(path);
+    await this.act(await this.inspect(path, kind));
+  }
+
+  /**
+   * The lstat's of one change; reads only, so a window's run side by side, and `parents` (one
+   * per window) lstat's a directory once for all its changed entries.
+   */
+  async inspect(
+    path: string,
+    kind: PathChange,
+    parents = new Map<string, Promise<Attrs | undefined>>(),
+  ): Promise<Inspected> {
     const parentPath = dirname(path);
-    const parent = parentPath === path ? undefined : await lstatOf(parentPath);
+    let parent = parentPath === path ? undefined : parents.get(parentPath);
+    if (parent === undefined && parentPath !== path) {
+      parent = lstatOf(parentPath);
+      parents.set(parentPath, parent);
+    }
+    const [st, parentSt] = await Promise.all([lstatOf(path), parent]);
+    return { path, kind, st, parent: parentSt };
+  }
+
+  /**
+   * The questions `act` will put to RecentChanges for these changes, asked now in one go (one
+   * store round trip for a whole window). Computed from the paths known now: when an earlier
+   * change of the window alters what `act` will ask, that question is simply asked on its own.
+   */
+  async ask(list: readonly Inspected[]): Promise<OwnAnswers> {
+    const r = this.o.recent;
+    const qs = list.map((ins) => this.question(ins)).filter((q): q is OwnQuery => q !== undefined);
+    if (r?.isOwnAll === undefined || qs.length === 0) return new Map();
+    const answers = await r.isOwnAll(qs);
+    return new Map(qs.map((q, i) => [ownQueryKey(q), answers[i]]));
+  }
+
+  private question({ path, kind, st, parent }: Inspected): OwnQuery | undefined {
+    if (st !== undefined && kind === 'update') {
+      const known = this.o.paths.get(path);
+      const inode = inodeKeyOf(st.fileid);
+      if (known === undefined || known.inode === inode) return { inode, attrs: st };
+    }
+    return parent === undefined
+      ? undefined
+      : { dir: inodeKeyOf(parent.fileid), name: basename(path), dirAttrs: parent };
+  }
+
+  /** Sends what one inspected change means, in window order. */
+  async act(ins: Inspected, answers: OwnAnswers = new Map()): Promise<void> {
+    const { path, kind, st, parent } = ins;
     const known = this.o.paths.get(path);
-    if (st === undefined) return this.gone(path, known, parent);
+    if (st === undefined) return this.gone(path, known, parent, answers);
     const inode = inodeKeyOf(st.fileid);
     const isDir = st.type === 2;
     this.o.paths.set(path, { inode, dir: isDir });
     if (kind === 'update' && (known === undefined || known.inode === inode)) {
-      if (await this.o.recent?.isOwn(inode, st)) return this.suppress();
+      if (await this.own({ inode, attrs: st }, answers)) return this.suppress();
       return this.send({ inode, flags: WATCH_FLAGS.update });
     }
     // A new entry, or this path now names another object.
     if (parent !== undefined) {
       const dir = inodeKeyOf(parent.fileid);
       const name = basename(path);
-      if (await this.o.recent?.isOwnEntry(dir, name, parent)) this.suppress();
+      if (await this.own({ dir, name, dirAttrs: parent }, answers)) this.suppress();
       else {
         await this.send({ inode: dir, flags: WATCH_FLAGS.create, name });
         if (known !== undefined && known.inode !== inode) await this.removed(known.inode, dir, name);
@@ -103,10 +161,19 @@ export class ChangeMapper {
     if (isDir) await this.subtree(path, inode);
   }
 
+  private async own(q: OwnQuery, answers: OwnAnswers): Promise<boolean> {
+    const asked = answers.get(ownQueryKey(q));
+    if (asked !== undefined) return asked;
+    const r = this.o.recent;
+    if (r === undefined) return false;
+    return 'name' in q ? r.isOwnEntry(q.dir, q.name, q.dirAttrs) : r.isOwn(q.inode, q.attrs);
+  }
+
   private async gone(
     path: string,
     known: { inode: InodeKey } | undefined,
     parent: Attrs | undefined,
+    answers: OwnAnswers,
   ): Promise<void> {
     this.o.paths.delete(path);
     if (parent === undefined) {
@@ -116,7 +183,7 @@ export class ChangeMapper {
     }
     const dir = inodeKeyOf(parent.fileid);
     const name = basename(path);
-    if (await this.o.recent?.isOwnEntry(dir, name, parent)) return this.suppress();
+    if (await this.own({ dir, name, dirAttrs: parent }, answers)) return this.suppress();
     if (known !== undefined) await this.removed(known.inode, dir, name);
     else await this.send({ inode: dir, flags: WATCH_FLAGS.create, name });
   }

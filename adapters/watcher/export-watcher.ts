@@ -1,4 +1,4 @@
-import { type AsyncSubscription, subscribe } from '@parcel/watcher';
+import type { Subscription } from 'rxjs';
 import type { Logger } from 'winston';
 import type { Attrs } from '../../gateway/backend/attrs';
 import type { InodeKey, UpcallCore } from '../../upcall-core';
@@ -7,24 +7,7 @@ import { ChangeMapper, type ChangeMapperCounters, WATCH_FLAGS } from './change-m
 import { DirPoller } from './dir-poller';
 import { PathInodes } from './path-inodes';
 import type { RecentChanges } from './recent-changes';
-
-/*
- * Why @parcel/watcher 2.6.0 (TOOLCHAIN.md § watchers, measured on this machine kind):
- * - it is inotify-based and recursive in native code: one inotify watch per directory, events
- *   already typed create/update/delete and coalesced per path in C++ before they reach JS;
- * - fs.watch({recursive}) on Node 20 Linux is a JS walk over per-directory watchers that only
- *   says 'rename'/'change' (a create and a delete look alike, so every event needs an lstat and a
- *   guess) and misses a file created and deleted in one tick (20/20 trials);
- * - chokidar 4 is fs.watch underneath, plus its own stat per event;
- * - its prebuilt binary comes from npm as an optional dependency (no download, no build), and it
- *   works under jest (jest itself depends on the same version).
- * Its known gaps: (1) create of a directory then a file in it with no gap reports only the
- * directory in 4 of 20 trials — covered by the subtree walk in ChangeMapper; (2) it batches in C++
- * for 50 ms and a path created AND deleted within one batch is reported as nothing, so a gateway
- * that listed or looked up that short-lived file in between would keep it until the cache TTL —
- * covered by DirPoller: a known directory whose times moved is invalidated whole within a pass
- * (`pollMs`, default 500 ms).
- */
+import { WatchSwitch } from './watch-switch';
 
 export interface ExportWatcherOptions {
   /** The export directory (absolute). */
@@ -59,6 +42,13 @@ export interface ExportWatcherStats extends ChangeBatchStats, ChangeMapperCounte
   /** Directories the poller found changed with no event (and not by the gateway). */
   readonly polledChanges: number;
   readonly flushAlls: number;
+  /** Raw events dropped because cache invalidation was off. */
+  readonly droppedOff: number;
+  /** Time spent applying windows (lstat's, note lookups, sends), ms: total and longest. */
+  readonly applyMs: number;
+  readonly maxApplyMs: number;
+  /** Whether the inotify watch is in place (it is dropped while invalidation is off). */
+  readonly watching: boolean;
   readonly knownPaths: number;
   readonly errors: number;
 }
@@ -70,6 +60,11 @@ export interface ExportWatcherStats extends ChangeBatchStats, ChangeMapperCounte
  * Events are batched per window (`batchMs`), deduplicated per path and bounded (`maxPending`):
  * past the bound the window turns into one flush-all of the local holders — memory stays fixed
  * whatever the burst. Windows are applied one at a time, in order.
+ *
+ * While `features.cache-invalidation` is off the core sends nothing, so the watcher does nothing
+ * at all: the inotify watch is dropped (see WatchSwitch for its cost), events still on their way
+ * are dropped on arrival, and the poller pauses. When it comes back on the core flushes every
+ * cache ('reenabled'), so what was missed needs no replay; see `enable()` for the rest.
  */
 export class ExportWatcher {
   private readonly batch: ChangeBatch;
@@ -77,10 +72,17 @@ export class ExportWatcher {
   private readonly mapper: ChangeMapper;
   private readonly poller: DirPoller | undefined;
   private readonly batchMs: number;
-  private sub?: AsyncSubscription;
+  private readonly watch: WatchSwitch;
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private seeding: Promise<unknown> = Promise.resolve();
+  private options?: Subscription;
+  private enabled = false;
+  /** Bumped at every on/off switch: a window taken before it is not applied after it. */
+  private epoch = 0;
+  private droppedOff = 0;
+  private applyMs = 0;
+  private maxApplyMs = 0;
   private closed = false;
   private batches = 0;
   private flushAlls = 0;
@@ -96,7 +98,25 @@ export class ExportWatcher {
       paths: this.paths,
       recent: o.recent,
       subtreeLimit: o.subtreeLimit,
-      flushHolders: () => this.flushHolders(),
+      flushHolders: () => this.flushHolders('overflow'),
+    });
+    this.watch = new WatchSwitch({
+      root: o.root,
+      events: (events) => {
+        if (!this.enabled) {
+          this.droppedOff += events.length;
+          return;
+        }
+        for (const e of events) this.batch.add(e.path, e.type);
+        this.schedule();
+      },
+      error: (err) => this.failed(err),
+      // The core's 'reenabled' flush came before the watch was back: a cache filled in between
+      // may hold what changed unseen. Flushing the local holders once more closes that gap (each
+      // head does so for its own holders when its own watch is back).
+      resumed: () => {
+        if (!this.closed) this.flushHolders('reenabled');
+      },
     });
     const pollMs = o.pollMs ?? 500;
     this.poller =
@@ -113,7 +133,7 @@ export class ExportWatcher {
 
   /** A directory moved with no event telling what: its attributes, listing and dentries go. */
   private async dirChanged(dir: InodeKey): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.enabled) return;
     try {
       await this.o.core.change(this.o.origin, { inode: dir, flags: WATCH_FLAGS.subtreeDir, parent: dir });
     } catch (err) {
@@ -121,17 +141,50 @@ export class ExportWatcher {
     }
   }
 
-  /** Starts watching; resolves once the watch is in place (changes after that are seen). */
+  /**
+   * Starts watching; resolves once the watch is in place (changes after that are seen) — or at
+   * once while cache invalidation is off, the watch then waits for it to come on.
+   */
   static async start(o: ExportWatcherOptions): Promise<ExportWatcher> {
     const w = new ExportWatcher(o);
-    w.sub = await subscribe(o.root, (err, events) => {
-      if (err) return w.failed(err);
-      for (const e of events) w.batch.add(e.path, e.type);
-      w.schedule();
-    });
-    w.seeding = w.mapper.learn(o.root, o.seedLimit ?? 10_000).catch(() => undefined);
-    w.poller?.start();
+    if (o.core.options['features.cache-invalidation']) {
+      w.enabled = true; // events the library reports while it sets up are kept, as before
+      await w.watch.start();
+      w.enable();
+    }
+    // A BehaviorSubject: the current value arrives now (a switch during the await included).
+    w.options = o.core.options$().subscribe((opts) => w.setEnabled(opts['features.cache-invalidation']));
     return w;
+  }
+
+  private setEnabled(on: boolean): void {
+    if (on === this.enabled || this.closed) return;
+    this.enabled = on;
+    this.epoch++;
+    // Events taken in before the switch describe a time the core has flushed (on) or ignores (off).
+    this.batch.take();
+    if (on) this.enable();
+    else {
+      this.poller?.stop();
+      void this.watch.set(false);
+    }
+  }
+
+  /**
+   * Back on (or on at start). The path map is kept and reseeded rather than cleared: the walk
+   * refreshes every path that still exists (up to `seedLimit`), and an entry left stale by a
+   * change made while off (a path deleted, or recreated past the walk's bound) is no worse than
+   * a path the map never knew (PathInodes): a later event there still invalidates the parent's
+   * listing and the entry, and forgetting the stale inode is an extra eviction at most. The
+   * poller keeps its last times on purpose: a directory that moved while off is invalidated once
+   * more on its first pass (extra), whereas a fresh baseline taken after the core's flush could
+   * swallow an entry created and deleted in between (missed).
+   */
+  private enable(): void {
+    const limit = this.o.seedLimit ?? 10_000;
+    this.seeding = this.seeding.then(() => this.mapper.learn(this.o.root, limit)).catch(() => undefined);
+    this.poller?.start();
+    void this.watch.set(true);
   }
 
   stats(): ExportWatcherStats {
@@ -141,6 +194,10 @@ export class ExportWatcher {
       polledChanges: this.poller?.sent ?? 0,
       batches: this.batches,
       flushAlls: this.flushAlls,
+      droppedOff: this.droppedOff,
+      applyMs: Math.round(this.applyMs),
+      maxApplyMs: Math.round(this.maxApplyMs),
+      watching: this.watch.watching,
       knownPaths: this.paths.size,
       errors: this.errors,
     };
@@ -148,6 +205,7 @@ export class ExportWatcher {
 
   /** Resolves once every event received so far has been applied. */
   async idle(): Promise<void> {
+    await this.watch.settled();
     await this.seeding;
     while (!this.batch.empty || this.timer !== undefined) {
       await new Promise((r) => setTimeout(r, this.batchMs));
@@ -158,10 +216,11 @@ export class ExportWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.options?.unsubscribe();
     this.poller?.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.sub?.unsubscribe();
+    await this.watch.close();
     await this.running;
     await this.seeding;
   }
@@ -170,34 +229,51 @@ export class ExportWatcher {
     if (this.timer !== undefined || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.running.then(() => this.applyWindow());
+      this.running = this.running.then(async () => {
+        const t0 = performance.now();
+        await this.applyWindow();
+        const ms = performance.now() - t0;
+        this.applyMs += ms;
+        if (ms > this.maxApplyMs) this.maxApplyMs = ms;
+      });
     }, this.batchMs);
   }
 
   private async applyWindow(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.enabled) return;
+    const epoch = this.epoch;
     const { overflowed, changes } = this.batch.take();
     this.batches++;
     if (overflowed) {
       // Paths were dropped: neither the path map nor any cache can be trusted any more.
       this.paths.clear();
-      this.flushHolders();
+      this.flushHolders('overflow');
       return;
     }
-    for (const [path, kind] of changes) {
-      if (this.closed) return;
+    // lstat's side by side, the gateway's notes asked for the whole window at once, then the
+    // changes sent one by one in window order (as before: later ones see earlier ones' paths).
+    const parents = new Map<string, Promise<Attrs | undefined>>();
+    const list = await Promise.all(
+      [...changes].map(([path, kind]) => this.mapper.inspect(path, kind, parents)),
+    );
+    const answers = await this.mapper.ask(list).catch((err) => {
+      this.o.logger?.debug('watcher: batched note lookup failed, asking one by one', { err: String(err) });
+      return new Map<string, boolean>();
+    });
+    for (const ins of list) {
+      if (this.closed || epoch !== this.epoch) return;
       try {
-        await this.mapper.apply(path, kind);
+        await this.mapper.act(ins, answers);
       } catch (err) {
         this.failed(err);
       }
     }
   }
 
-  private flushHolders(): void {
+  private flushHolders(reason: 'overflow' | 'reenabled'): void {
     for (const h of this.o.holders()) {
       this.flushAlls++;
-      this.o.core.flushAll(h, 'overflow');
+      this.o.core.flushAll(h, reason);
     }
   }
 
@@ -208,6 +284,6 @@ export class ExportWatcher {
       part: 'watcher',
       err: String(err),
     });
-    if (!this.closed) this.flushHolders();
+    if (!this.closed) this.flushHolders('overflow');
   }
 }

@@ -19,6 +19,10 @@ import type { RecentChanges } from './recent-changes';
  * reports (with its post-op attributes, parents and names) is noted before it goes to the real
  * core. Handing the frontends this core instead of the real one needs no change to the plugin or
  * the caches, and notes exactly what the plugin reports — the gateway's own changes.
+ *
+ * While cache invalidation is off nothing is noted: the watcher drops its events then (see
+ * ExportWatcher), so a note would only cost the write path a map entry and a Redis write. A write
+ * made just before the option comes back on reaches the watcher un-noted: one extra eviction.
  */
 export function notingCore(core: UpcallCore<Attrs>, recent: RecentChanges): UpcallCore<Attrs> {
   return new NotingCore(core, recent);
@@ -34,7 +38,17 @@ class NotingCore implements UpcallCore<Attrs> {
     if (inner.cacheLimits) this.cacheLimits = inner.cacheLimits;
   }
 
+  /** Read per call, not cached: options change at run time and the getter is a field read. */
+  private get noting(): boolean {
+    return this.inner.options['features.cache-invalidation'];
+  }
+
   change(origin: ClientId, ev: ChangeEvent<Attrs>): void | Promise<void> {
+    if (this.noting) this.note(ev);
+    return this.inner.change(origin, ev);
+  }
+
+  private note(ev: ChangeEvent<Attrs>): void {
     const r = this.recent;
     r.note(ev.inode, ev.stat);
     if (ev.parent !== undefined) {
@@ -47,11 +61,10 @@ class NotingCore implements UpcallCore<Attrs> {
       r.note(ev.oldParent, ev.oldParentStat);
       if (ev.oldName !== undefined) r.noteEntry(ev.oldParent, ev.oldName);
     }
-    return this.inner.change(origin, ev);
   }
 
   forget(inode: InodeKey, origin?: ClientId): void | Promise<void> {
-    this.recent.note(inode, undefined);
+    if (this.noting) this.recent.note(inode, undefined);
     return this.inner.forget(inode, origin);
   }
 

@@ -13,6 +13,16 @@ import type { InodeKey } from '../../upcall-core';
  * size, so its event is sent. When unsure, the watcher sends: an extra eviction is a cost, a
  * suppressed one a stale cache.
  */
+/** One question of the watcher: an inode as it is now, or an entry of a directory as it is now. */
+export type OwnQuery =
+  | { readonly inode: InodeKey; readonly attrs: Attrs | undefined }
+  | { readonly dir: InodeKey; readonly name: string; readonly dirAttrs: Attrs };
+
+/** A query's identity: the same question about the same state gets the same key. */
+export function ownQueryKey(q: OwnQuery): string {
+  return 'name' in q ? `e:${q.dir}/${q.name}@${stampOf(q.dirAttrs)}` : `i:${q.inode}@${stampOf(q.attrs)}`;
+}
+
 export interface RecentChanges {
   /** The gateway changed `inode`; `attrs` its post-op attributes (undefined: it is gone). */
   note(inode: InodeKey, attrs?: Attrs): void;
@@ -22,6 +32,12 @@ export interface RecentChanges {
   isOwn(inode: InodeKey, attrs: Attrs | undefined): boolean | Promise<boolean>;
   /** Whether entry `name` of `dir` (now `dirAttrs`) was recently changed by the gateway, dir unchanged since. */
   isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean | Promise<boolean>;
+  /**
+   * Many questions at once, one answer each, in order: the watcher asks for a whole window, so a
+   * shared store answers in one round trip instead of one per event. Optional: without it the
+   * watcher asks one by one.
+   */
+  isOwnAll?(queries: readonly OwnQuery[]): Promise<boolean[]>;
 }
 
 export interface RecentChangesOptions {
@@ -72,6 +88,12 @@ export class RecentChangeSet implements RecentChanges {
 
   isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean {
     return this.fresh(`e:${dir}/${name}`) !== undefined && this.isOwn(dir, dirAttrs);
+  }
+
+  async isOwnAll(queries: readonly OwnQuery[]): Promise<boolean[]> {
+    return queries.map((q) =>
+      'name' in q ? this.isOwnEntry(q.dir, q.name, q.dirAttrs) : this.isOwn(q.inode, q.attrs),
+    );
   }
 
   private put(key: string, stamp: string | undefined): void {

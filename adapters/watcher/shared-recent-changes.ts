@@ -1,6 +1,6 @@
 import type { Attrs } from '../../gateway/backend/attrs';
 import type { InodeKey } from '../../upcall-core';
-import { RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
+import { type OwnQuery, RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
 
 /**
  * Where heads share their notes (RedisTransport implements it): short-lived key → value pairs.
@@ -15,6 +15,10 @@ export interface NoteStore {
 const ENTRY = '1';
 /** How long a watcher waits before it looks again at a note that did not match (see isOwn). */
 const RECHECK_MS = 30;
+/** Keys per MGET at most: a window of thousands of events does not become one huge command. */
+const MGET_KEYS = 512;
+/** Keys remembered as sent (see put): a bound, the oldest first out. */
+const SENT_CAPACITY = 4096;
 
 /**
  * RecentChanges shared by every head on a store: each head notes its own changes locally and in
@@ -29,50 +33,123 @@ const RECHECK_MS = 30;
  */
 export class SharedRecentChanges implements RecentChanges {
   private readonly local: RecentChangeSet;
+  /** What this head last put per key, and when: a put that would change nothing is skipped. */
+  private readonly sent = new Map<string, { value: string; at: number }>();
   /** Notes looked at twice (a counter for tests and metrics). */
   rechecks = 0;
+  /** Notes not put again (same value, put recently). */
+  skippedPuts = 0;
+  /** Reads from the store (MGETs). */
+  storeGets = 0;
 
   constructor(
     private readonly store: NoteStore,
     private readonly windowMs = 2000,
+    private readonly now: () => number = Date.now,
   ) {
-    this.local = new RecentChangeSet({ windowMs });
+    this.local = new RecentChangeSet({ windowMs, now });
   }
 
   note(inode: InodeKey, attrs?: Attrs): void {
     this.local.note(inode, attrs);
-    this.store.put([[`i:${inode}`, stampOf(attrs)]], this.windowMs);
+    this.put(`i:${inode}`, stampOf(attrs));
   }
 
   noteEntry(dir: InodeKey, name: string): void {
     this.local.noteEntry(dir, name);
-    this.store.put([[`e:${dir}/${name}`, ENTRY]], this.windowMs);
+    this.put(`e:${dir}/${name}`, ENTRY);
+  }
+
+  /**
+   * Puts a note unless this head put the same value under the same key less than half a window
+   * ago: the store still holds it for at least another half window (a directory's entries noted
+   * again and again, a parent whose times did not move). Skipping can only leave the store with
+   * an older note or none, never one no head made, so at worst the watcher sends an extra
+   * eviction; it never suppresses more. A hot file's stamp changes with every write, so its
+   * notes all go — one per turn at most (SharedNotes keeps the last of a turn).
+   */
+  private put(key: string, value: string): void {
+    const now = this.now();
+    const last = this.sent.get(key);
+    if (last !== undefined && last.value === value && now - last.at < this.windowMs / 2) {
+      this.skippedPuts++;
+      return;
+    }
+    // set() on a known key keeps its place: eviction is by first put, which is bound enough.
+    this.sent.set(key, { value, at: now });
+    if (this.sent.size > SENT_CAPACITY) this.sent.delete(this.sent.keys().next().value as string);
+    this.store.put([[key, value]], this.windowMs);
   }
 
   async isOwn(inode: InodeKey, attrs: Attrs | undefined): Promise<boolean> {
-    if (this.local.isOwn(inode, attrs)) return true;
-    const want = stampOf(attrs);
-    const [stamp] = await this.store.get([`i:${inode}`]);
-    if (stamp === want || stamp === null) return stamp === want;
-    // A head changed it recently, to another state: its newest note may still be on its way
-    // (noted just after the backend write, sent on the next turn). Look once more.
-    const [again] = await this.recheck([`i:${inode}`]);
-    return again === want;
+    return (await this.isOwnAll([{ inode, attrs }]))[0];
   }
 
   async isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): Promise<boolean> {
-    if (this.local.isOwnEntry(dir, name, dirAttrs)) return true;
-    const keys = [`e:${dir}/${name}`, `i:${dir}`];
-    const want = stampOf(dirAttrs);
-    let [entry, dirStamp] = await this.store.get(keys);
-    if (entry === ENTRY && dirStamp !== null && dirStamp !== want)
-      [entry, dirStamp] = await this.recheck(keys);
-    return entry === ENTRY && (dirStamp === want || this.local.isOwn(dir, dirAttrs));
+    return (await this.isOwnAll([{ dir, name, dirAttrs }]))[0];
   }
 
-  private async recheck(keys: string[]): Promise<(string | null)[]> {
-    this.rechecks++;
+  /**
+   * The local notes first, then one MGET for every question left. A note of another state means
+   * a head changed the object recently: its newest note may still be on its way (noted just after
+   * the backend write, sent on the next turn), so those questions are asked once more, together,
+   * after RECHECK_MS.
+   */
+  async isOwnAll(queries: readonly OwnQuery[]): Promise<boolean[]> {
+    const out = queries.map((q) => this.ownLocally(q));
+    const open = queries.flatMap((_, i) => (out[i] ? [] : [i]));
+    if (open.length === 0) return out;
+    const found = await this.fetch(open.map((i) => queries[i]));
+    const again: number[] = [];
+    for (const i of open) {
+      const v = this.verdict(queries[i], found);
+      if (v === undefined) again.push(i);
+      else out[i] = v;
+    }
+    if (again.length === 0) return out;
+    this.rechecks += again.length;
     await new Promise((r) => setTimeout(r, RECHECK_MS));
-    return this.store.get(keys);
+    const fresh = await this.fetch(again.map((i) => queries[i]));
+    for (const i of again) out[i] = this.verdict(queries[i], fresh, true) === true;
+    return out;
+  }
+
+  private ownLocally(q: OwnQuery): boolean {
+    return 'name' in q
+      ? this.local.isOwnEntry(q.dir, q.name, q.dirAttrs)
+      : this.local.isOwn(q.inode, q.attrs);
+  }
+
+  /** The store's notes for `queries`, one MGET per MGET_KEYS keys, each key asked once. */
+  private async fetch(queries: readonly OwnQuery[]): Promise<Map<string, string | null>> {
+    const keys = new Set<string>();
+    for (const q of queries) {
+      if ('name' in q) keys.add(`e:${q.dir}/${q.name}`).add(`i:${q.dir}`);
+      else keys.add(`i:${q.inode}`);
+    }
+    const all = [...keys];
+    const chunks: string[][] = [];
+    for (let i = 0; i < all.length; i += MGET_KEYS) chunks.push(all.slice(i, i + MGET_KEYS));
+    this.storeGets += chunks.length;
+    const values = (await Promise.all(chunks.map((c) => this.store.get(c)))).flat();
+    return new Map(all.map((k, i) => [k, values[i] ?? null]));
+  }
+
+  /**
+   * Whether the store's notes say "own"; undefined: another state was noted, look again (unless
+   * `final`, then the answer is what the notes say now).
+   */
+  private verdict(q: OwnQuery, found: Map<string, string | null>, final = false): boolean | undefined {
+    if ('name' in q) {
+      const entry = found.get(`e:${q.dir}/${q.name}`);
+      const dirStamp = found.get(`i:${q.dir}`) ?? null;
+      const want = stampOf(q.dirAttrs);
+      if (!final && entry === ENTRY && dirStamp !== null && dirStamp !== want) return undefined;
+      return entry === ENTRY && (dirStamp === want || this.local.isOwn(q.dir, q.dirAttrs));
+    }
+    const stamp = found.get(`i:${q.inode}`) ?? null;
+    const want = stampOf(q.attrs);
+    if (stamp === want || stamp === null || final) return stamp === want;
+    return undefined;
   }
 }

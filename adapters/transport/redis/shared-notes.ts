@@ -3,12 +3,16 @@ import type Redis from 'ioredis';
 /**
  * Short-lived notes shared by every head (the gateway's own recent changes, for the export
  * watchers: adapters/watcher/shared-recent-changes.ts). Writes are batched, one script call per
- * turn of the event loop whatever the number of fops in it, and never awaited by a fop; reads
+ * turn of the event loop whatever the number of fops in it, and never awaited by a fop; a key
+ * noted twice in one turn is sent once, with its last value (the store keeps only the newest per
+ * key anyway, and the script of one turn runs as a whole, so no reader could see the earlier); reads
  * are one MGET. While the link is down notes are dropped and reads find none: a watcher then
  * sends what it would have suppressed (an extra eviction, never a missed one).
  */
 export class SharedNotes {
-  private pending: string[] = [];
+  private pending = new Map<string, string>();
+  /** Notes not sent because a later one in the same turn replaced them. */
+  coalesced = 0;
   private ttlMs = 0;
   private scheduled = false;
 
@@ -21,7 +25,10 @@ export class SharedNotes {
 
   put(notes: readonly (readonly [string, string])[], ttlMs: number): void {
     if (!this.up()) return;
-    for (const [k, v] of notes) this.pending.push(k, v);
+    for (const [k, v] of notes) {
+      if (this.pending.has(k)) this.coalesced++;
+      this.pending.set(k, v);
+    }
     this.ttlMs = Math.max(this.ttlMs, ttlMs);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -32,8 +39,11 @@ export class SharedNotes {
   private flush(): void {
     this.scheduled = false;
     const batch = this.pending;
-    this.pending = [];
-    if (batch.length > 0 && this.up()) this.write([this.ns, this.ttlMs, ...batch]).catch(() => {});
+    this.pending = new Map();
+    if (batch.size === 0 || !this.up()) return;
+    const args: (string | number)[] = [this.ns, this.ttlMs];
+    for (const [k, v] of batch) args.push(k, v);
+    this.write(args).catch(() => {});
   }
 
   async get(keys: readonly string[]): Promise<(string | null)[]> {

@@ -1,0 +1,38 @@
+import { SharedNotes } from '../../../../../adapters/transport/redis/shared-notes';
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+describe('SharedNotes: one script call per turn, each key once with its last value', () => {
+  test('a key noted three times in one turn is sent once, with the last value; the next turn sends again', async () => {
+    const calls: (string | number)[][] = [];
+    const notes = new SharedNotes(
+      'ns:',
+      () => undefined,
+      async (args) => calls.push(args),
+      () => true,
+    );
+    notes.put([['i:1', 'a']], 2000);
+    notes.put([['i:2', 'x']], 2000);
+    notes.put([['i:1', 'b']], 2000);
+    notes.put([['i:1', 'c']], 2000);
+    await turn();
+    expect(calls).toEqual([['ns:', 2000, 'i:1', 'c', 'i:2', 'x']]);
+    expect(notes.coalesced).toBe(2);
+    notes.put([['i:1', 'd']], 2000);
+    await turn();
+    expect(calls[1]).toEqual(['ns:', 2000, 'i:1', 'd']);
+  });
+
+  test('while the link is down nothing is kept or sent', async () => {
+    const calls: unknown[] = [];
+    const notes = new SharedNotes(
+      'ns:',
+      () => undefined,
+      async (args) => calls.push(args),
+      () => false,
+    );
+    notes.put([['i:1', 'a']], 2000);
+    await turn();
+    expect(calls).toEqual([]);
+  });
+});
