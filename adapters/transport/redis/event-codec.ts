@@ -29,7 +29,9 @@ function tagBigints(v: unknown): unknown {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const t = tagBigints(v[i]);
-      if (t !== v[i]) (out ??= v.slice())[i] = t;
+      if (t === v[i]) continue;
+      out ??= v.slice();
+      out[i] = t;
     }
     return out ?? v;
   }
@@ -39,7 +41,9 @@ function tagBigints(v: unknown): unknown {
     const x = o[k];
     if (typeof x !== 'bigint' && (x === null || typeof x !== 'object')) continue;
     const t = tagBigints(x);
-    if (t !== x) (out ??= { ...o })[k] = t;
+    if (t === x) continue;
+    out ??= { ...o };
+    out[k] = t;
   }
   return out ?? o;
 }

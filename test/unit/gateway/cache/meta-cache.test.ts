@@ -226,7 +226,11 @@ test('a read with fresh cached attributes hands them down: no stat, eof from the
     new Proxy(inner, {
       get(t, p, r) {
         const v = Reflect.get(t, p, r);
-        return p === 'read' ? (...a: unknown[]) => (seen.push(a[4]), v.apply(t, a)) : v;
+        if (p !== 'read') return v;
+        return (...a: unknown[]) => {
+          seen.push(a[4]);
+          return v.apply(t, a);
+        };
       },
     }),
     { ttlMs: 10_000, now: () => clock },
