@@ -127,4 +127,27 @@ describePeer('Redis store: told once per access', `redis-server at ${REDIS_URL}`
     await b.core.access('B', 'f');
     expect(got).toHaveLength(3);
   });
+
+  test('in one batch (one script call), a client that changes the inode again is told again', async () => {
+    const { core, transport } = await head('a');
+    record(core, 'A1');
+    record(core, 'A2');
+    await core.access('A1', 'f');
+    await core.access('A2', 'f');
+    // Queued in one turn: one script call decides all four, memos and all. (What reaches the
+    // caches may be coalesced per inode by the core; the store's decisions are counted here.)
+    await Promise.all([
+      core.change('A2', { inode: 'f', flags: F.SIZE }), // A1 told
+      core.change('A1', { inode: 'f', flags: F.SIZE }), // A1 caches again; A2 told
+      core.change('A2', { inode: 'f', flags: F.SIZE }), // A2 caches again; A1 told again
+      core.change('A1', { inode: 'f', flags: F.SIZE }), // A2 told again
+    ]);
+    expect(core.stats().notifications).toBe(4);
+    expect(transport.counters.alreadyTold).toBe(0);
+    await core.change('A2', { inode: 'f', flags: F.SIZE }); // A1 changed it last: told
+    expect(core.stats().notifications).toBe(5);
+    await core.change('A2', { inode: 'f', flags: F.SIZE }); // A1 told, not read since: left out
+    expect(core.stats().notifications).toBe(5);
+    expect(transport.counters.alreadyTold).toBe(1);
+  });
 });

@@ -74,6 +74,31 @@ end
 export const CHANGE_LUA = `${CLOCK}${DELIVER}
 local ns, T, trim, maxlen, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local counts = {}
+-- Memos for this batch: a hot inode changed several times in one batch (one writer, many
+-- fops in flight) costs its reads, its registration and its expiry once (Redis time per
+-- change is what a write pays for; no registration can happen between two changes of a script).
+local recentOf, registered, toldOf, extended = {}, {}, {}, {}
+local function recentClients(k)
+  local r = recentOf[k]
+  if r == nil then
+    local key = ns .. 'i:' .. k
+    -- entries idle for more than 2T go; strictly less than T ago are told; the rest stay silent
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
+    r = redis.call('ZRANGEBYSCORE', key, '(' .. (now - T), '+inf')
+    recentOf[k] = r
+  end
+  return r
+end
+local function toldFlags(tkey, c)
+  local m = tkey .. '\\n' .. c
+  if toldOf[m] == nil then toldOf[m] = tonumber(redis.call('HGET', tkey, c) or '-1') end
+  return toldOf[m]
+end
+local function setTold(k, tkey, c, v)
+  redis.call('HSET', tkey, c, v)
+  toldOf[tkey .. '\\n' .. c] = v
+  registered[k .. '\\n' .. c] = nil
+end
 for base = 6, #ARGV, 8 do
   local origin, entry, payload = ARGV[base], ARGV[base + 1], ARGV[base + 2]
   local inode, parent, oldParent, ack = ARGV[base + 3], ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
@@ -82,22 +107,27 @@ for base = 6, #ARGV, 8 do
   entry = string.sub(entry, 1, 1)
   local targets, seen = {}, {}
   local function collect(k)
-    local key = ns .. 'i:' .. k
-    -- entries idle for more than 2T go; strictly less than T ago are told; the rest stay silent
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
-    local recent = redis.call('ZRANGEBYSCORE', key, '(' .. (now - T), '+inf')
+    local recent = recentClients(k)
+    local listed = false
     for i = 1, #recent do
       local c = recent[i]
-      if c ~= origin and not seen[c] then
+      if c == origin then
+        listed = true
+      elseif not seen[c] then
         seen[c] = true
         targets[#targets + 1] = c
       end
     end
     -- the originator is refreshed, never told; being told does not refresh anyone
-    if register then
+    local rk = k .. '\\n' .. origin
+    if register and not registered[rk] then
+      registered[rk] = true
+      local key, tkey = ns .. 'i:' .. k, ns .. 't:' .. k
       redis.call('ZADD', key, now, origin)
       redis.call('PEXPIRE', key, 2 * T + 1)
-      redis.call('HDEL', ns .. 't:' .. k, origin)
+      redis.call('HDEL', tkey, origin)
+      toldOf[tkey .. '\\n' .. origin] = -1
+      if not listed then recent[#recent + 1] = origin end
     end
   end
   collect(inode)
@@ -111,13 +141,13 @@ for base = 6, #ARGV, 8 do
     local c = targets[i]
     local send = true
     if told then
-      local had = tonumber(redis.call('HGET', tkey, c) or '-1')
+      local had = toldFlags(tkey, c)
       if had >= 0 and bit.band(told, bit.bnot(had)) == 0 then
         send = false
         already = already + 1
-        if bit.band(had, SKIPPED) == 0 then redis.call('HSET', tkey, c, bit.bor(had, SKIPPED)) end
+        if bit.band(had, SKIPPED) == 0 then setTold(inode, tkey, c, bit.bor(had, SKIPPED)) end
       else
-        redis.call('HSET', tkey, c, bit.bor(told, math.max(had, 0)))
+        setTold(inode, tkey, c, bit.bor(told, math.max(had, 0)))
       end
     end
     if send then
@@ -129,7 +159,10 @@ for base = 6, #ARGV, 8 do
       deliver(ns, c, payload, trim, maxlen, ttl, k)
     end
   end
-  if told then redis.call('PEXPIRE', tkey, 2 * T + 1) end
+  if told and not extended[tkey] then
+    extended[tkey] = true
+    redis.call('PEXPIRE', tkey, 2 * T + 1)
+  end
   counts[#counts + 1] = #targets - already
   counts[#counts + 1] = acks
   counts[#counts + 1] = already
