@@ -1,9 +1,15 @@
-import { chmod, mkdtemp, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdtemp, realpath, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
 import { createRedisUpcallCore, type RedisTransport } from '../adapters/transport/redis';
-import { ExportWatcher, notingCore, RecentChangeSet, SharedRecentChanges } from '../adapters/watcher';
+import {
+  ExportWatcher,
+  notingCore,
+  RecentChangeSet,
+  SharedRecentChanges,
+  WatcherElection,
+} from '../adapters/watcher';
 import type { Attrs } from '../gateway/backend/attrs';
 import { PosixBackend } from '../gateway/backend/posix-backend';
 import { createUpcallCore, type UpcallCore } from '../upcall-core';
@@ -55,6 +61,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   let nfs: NfsFrontend;
   let smb: SmbFrontend | undefined;
   let watcher: ExportWatcher | undefined;
+  let election: WatcherElection | undefined;
   try {
     nfs = await startNfsFrontend({
       core: frontCore,
@@ -75,14 +82,17 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     smb = config.smbPort === undefined ? undefined : await startSmb(config, frontCore, backend, logger, nfs);
     if (recent) {
       const holders = [nfs.client, ...(smb ? [smb.client] : [])];
+      election = redis ? await electWatcher(config, exportPath, redis, logger) : undefined;
       watcher = await ExportWatcher.start({
         root: exportPath,
         core,
         origin: watcherOrigin(config),
         holders: () => holders,
         recent,
+        election,
         logger,
       }).catch(async (err) => {
+        await election?.close();
         await smb?.close();
         await nfs.close();
         throw err;
@@ -97,7 +107,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     core: core.stats(),
     cache: nfs.cache.stats(),
     ...(smb ? { smbCache: smb.cache.stats() } : {}),
-    ...(watcher ? { watcher: watcher.stats() } : {}),
+    ...(watcher ? { watcher: { ...watcher.stats(), ...election?.stats() } } : {}),
     ...(recent instanceof SharedRecentChanges && redis
       ? {
           notes: {
@@ -144,6 +154,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     ...(watcher ? { watcher } : {}),
     async close() {
       await watcher?.close();
+      await election?.close(); // after the watch is off: the next head's watch then flushes every head
       await admin.close();
       metrics.close();
       await smb?.close();
@@ -156,6 +167,27 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
 
 /** The export watcher's client id: it originates changes, it holds no cache. */
 const watcherOrigin = (config: GatewayConfig) => `${config.headId}/watcher`;
+
+/**
+ * Heads on one machine over one export elect one watcher among them (WatcherElection): the lease
+ * `ns watcher:<host>:<real path of the export>`, held as `<head id>@<pid>`.
+ */
+async function electWatcher(
+  config: GatewayConfig,
+  exportPath: string,
+  redis: RedisTransport<Attrs>,
+  logger: Logger,
+): Promise<WatcherElection> {
+  const lease = redis.lease(
+    `watcher:${hostname()}:${await realpath(exportPath)}`,
+    `${config.headId}@${process.pid}`,
+  );
+  return WatcherElection.start({
+    lease,
+    flushEveryHead: () => redis.flushEveryHead(),
+    logger: logger.child({ part: 'watcher' }),
+  });
+}
 
 /** The in-process core (one head), or one over Redis shared by several heads when `redisUrl` is set. */
 async function buildCore(
