@@ -7,6 +7,7 @@ import {
   ExportWatcher,
   notingCore,
   RecentChangeSet,
+  type RecentChanges,
   SharedRecentChanges,
   WatcherElection,
 } from '../adapters/watcher';
@@ -82,21 +83,19 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     smb = config.smbPort === undefined ? undefined : await startSmb(config, frontCore, backend, logger, nfs);
     if (recent) {
       const holders = [nfs.client, ...(smb ? [smb.client] : [])];
-      election = redis ? await electWatcher(config, exportPath, redis, logger) : undefined;
-      watcher = await ExportWatcher.start({
-        root: exportPath,
+      ({ watcher, election } = await startWatcher(
+        config,
+        exportPath,
         core,
-        origin: watcherOrigin(config),
-        holders: () => holders,
+        redis,
+        holders,
         recent,
-        election,
         logger,
-      }).catch(async (err) => {
-        await election?.close();
+      ).catch(async (err) => {
         await smb?.close();
         await nfs.close();
         throw err;
-      });
+      }));
     }
   } catch (err) {
     await core.close();
@@ -169,24 +168,44 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
 const watcherOrigin = (config: GatewayConfig) => `${config.headId}/watcher`;
 
 /**
- * Heads on one machine over one export elect one watcher among them (WatcherElection): the lease
- * `ns watcher:<host>:<real path of the export>`, held as `<head id>@<pid>`.
+ * The export watcher. With Redis, heads on one machine over one export elect one watcher among
+ * them (WatcherElection): the lease `ns watcher:<host>:<real path of the export>`, held as
+ * `<head id>@<pid>`; the others only note their own changes.
  */
-async function electWatcher(
+async function startWatcher(
   config: GatewayConfig,
   exportPath: string,
-  redis: RedisTransport<Attrs>,
+  core: UpcallCore<Attrs>,
+  redis: RedisTransport<Attrs> | undefined,
+  holders: readonly string[],
+  recent: RecentChanges,
   logger: Logger,
-): Promise<WatcherElection> {
-  const lease = redis.lease(
-    `watcher:${hostname()}:${await realpath(exportPath)}`,
-    `${config.headId}@${process.pid}`,
-  );
-  return WatcherElection.start({
-    lease,
-    flushEveryHead: () => redis.flushEveryHead(),
-    logger: logger.child({ part: 'watcher' }),
-  });
+): Promise<{ watcher: ExportWatcher; election?: WatcherElection }> {
+  const election = redis
+    ? await WatcherElection.start({
+        lease: redis.lease(
+          `watcher:${hostname()}:${await realpath(exportPath)}`,
+          `${config.headId}@${process.pid}`,
+        ),
+        flushEveryHead: () => redis.flushEveryHead(),
+        logger: logger.child({ part: 'watcher' }),
+      })
+    : undefined;
+  try {
+    const watcher = await ExportWatcher.start({
+      root: exportPath,
+      core,
+      origin: watcherOrigin(config),
+      holders: () => holders,
+      recent,
+      election,
+      logger,
+    });
+    return { watcher, election };
+  } catch (err) {
+    await election?.close();
+    throw err;
+  }
 }
 
 /** The in-process core (one head), or one over Redis shared by several heads when `redisUrl` is set. */

@@ -70,10 +70,8 @@ describePeer(
       await watching.stop(true);
       await appendFile(f, 'gap'); // 10
       expect((await o.nfs.getattr(fh)).attrs?.size).toBe(7); // still cached: nobody told it
-      const t0 = Date.now();
-      await until(async () => (await statsOf(other)).watcher.watching, 'the other head watching', 12_000);
-      const took = Date.now() - t0;
-      expect(took).toBeLessThan(9000); // lease 6 s + one 2 s check, with slack for a busy machine
+      // Within the lease (6 s) + one check (2 s), with slack for a busy machine.
+      await until(async () => (await statsOf(other)).watcher.watching, 'the other head watching', 10_000);
       const after = await statsOf(other);
       expect(after.watcher).toMatchObject({ elected: true, takeovers: 1 });
       expect(after.watcher.flushesSent).toBeGreaterThan(before.watcher.flushesSent);
