@@ -87,5 +87,20 @@ describePeer(
       await until(sizeIs(o, fh, 14), 'the new watcher told');
       expect((await statsOf(other)).watcher.sent).toBeGreaterThan(before.watcher.sent);
     }, 28_000);
+
+    test('the watching head stopped cleanly hands over at the next check, not after its lease ran out', async () => {
+      const fresh = await startPair({ redisUrl: REDIS_URL, namespace: testNamespace(), dropNamespace });
+      try {
+        const aWatches = (await statsOf(fresh.a)).watcher.watching;
+        const [watching, other] = aWatches ? [fresh.a, fresh.b] : [fresh.b, fresh.a];
+        expect((await statsOf(other)).watcher.watching).toBe(false);
+        await watching.stop(); // SIGTERM: the lease is deleted on the way out
+        // One check (2 s) with slack; a lease left to run out would take up to 6 s more.
+        await until(async () => (await statsOf(other)).watcher.watching, 'the other head watching', 3500);
+        expect((await statsOf(other)).watcher).toMatchObject({ elected: true, takeovers: 1, flushesSent: 1 });
+      } finally {
+        await fresh.close();
+      }
+    }, 20_000);
   },
 );
