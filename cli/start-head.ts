@@ -1,9 +1,16 @@
-import { chmod, mkdtemp, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdtemp, realpath, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
 import { createRedisUpcallCore, type RedisTransport } from '../adapters/transport/redis';
-import { ExportWatcher, notingCore, RecentChangeSet, SharedRecentChanges } from '../adapters/watcher';
+import {
+  ExportWatcher,
+  notingCore,
+  RecentChangeSet,
+  type RecentChanges,
+  SharedRecentChanges,
+  WatcherElection,
+} from '../adapters/watcher';
 import type { Attrs } from '../gateway/backend/attrs';
 import { PosixBackend } from '../gateway/backend/posix-backend';
 import { createUpcallCore, type UpcallCore } from '../upcall-core';
@@ -55,6 +62,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   let nfs: NfsFrontend;
   let smb: SmbFrontend | undefined;
   let watcher: ExportWatcher | undefined;
+  let election: WatcherElection | undefined;
   try {
     nfs = await startNfsFrontend({
       core: frontCore,
@@ -75,18 +83,19 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     smb = config.smbPort === undefined ? undefined : await startSmb(config, frontCore, backend, logger, nfs);
     if (recent) {
       const holders = [nfs.client, ...(smb ? [smb.client] : [])];
-      watcher = await ExportWatcher.start({
-        root: exportPath,
+      ({ watcher, election } = await startWatcher(
+        config,
+        exportPath,
         core,
-        origin: watcherOrigin(config),
-        holders: () => holders,
+        redis,
+        holders,
         recent,
         logger,
-      }).catch(async (err) => {
+      ).catch(async (err) => {
         await smb?.close();
         await nfs.close();
         throw err;
-      });
+      }));
     }
   } catch (err) {
     await core.close();
@@ -97,7 +106,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     core: core.stats(),
     cache: nfs.cache.stats(),
     ...(smb ? { smbCache: smb.cache.stats() } : {}),
-    ...(watcher ? { watcher: watcher.stats() } : {}),
+    ...(watcher ? { watcher: { ...watcher.stats(), ...election?.stats() } } : {}),
     ...(recent instanceof SharedRecentChanges && redis
       ? {
           notes: {
@@ -144,6 +153,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     ...(watcher ? { watcher } : {}),
     async close() {
       await watcher?.close();
+      await election?.close(); // after the watch is off: the next head's watch then flushes every head
       await admin.close();
       metrics.close();
       await smb?.close();
@@ -156,6 +166,47 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
 
 /** The export watcher's client id: it originates changes, it holds no cache. */
 const watcherOrigin = (config: GatewayConfig) => `${config.headId}/watcher`;
+
+/**
+ * The export watcher. With Redis, heads on one machine over one export elect one watcher among
+ * them (WatcherElection): the lease `ns watcher:<host>:<real path of the export>`, held as
+ * `<head id>@<pid>`; the others only note their own changes.
+ */
+async function startWatcher(
+  config: GatewayConfig,
+  exportPath: string,
+  core: UpcallCore<Attrs>,
+  redis: RedisTransport<Attrs> | undefined,
+  holders: readonly string[],
+  recent: RecentChanges,
+  logger: Logger,
+): Promise<{ watcher: ExportWatcher; election?: WatcherElection }> {
+  const election = redis
+    ? await WatcherElection.start({
+        lease: redis.lease(
+          `watcher:${hostname()}:${await realpath(exportPath)}`,
+          `${config.headId}@${process.pid}`,
+        ),
+        flushEveryHead: () => redis.flushEveryHead(),
+        logger: logger.child({ part: 'watcher' }),
+      })
+    : undefined;
+  try {
+    const watcher = await ExportWatcher.start({
+      root: exportPath,
+      core,
+      origin: watcherOrigin(config),
+      holders: () => holders,
+      recent,
+      election,
+      logger,
+    });
+    return { watcher, election };
+  } catch (err) {
+    await election?.close();
+    throw err;
+  }
+}
 
 /** The in-process core (one head), or one over Redis shared by several heads when `redisUrl` is set. */
 async function buildCore(

@@ -8,6 +8,7 @@ import { DirPoller } from './dir-poller';
 import { PathInodes } from './path-inodes';
 import type { RecentChanges } from './recent-changes';
 import { WatchSwitch } from './watch-switch';
+import type { WatcherElection } from './watcher-election';
 
 export interface ExportWatcherOptions {
   /** The export directory (absolute). */
@@ -15,7 +16,7 @@ export interface ExportWatcherOptions {
   readonly core: UpcallCore<Attrs>;
   /** The watcher's client id, e.g. `head-1/watcher`. */
   readonly origin: string;
-  /** The local cache holders (`head-1/nfs`, `head-1/smb`): flushed on overflow. */
+  /** The local cache holders (`head-1/nfs`, `head-1/smb`): flushed on overflow (no election). */
   readonly holders: () => readonly string[];
   /** The gateway's own recent changes: their events are suppressed. */
   readonly recent?: RecentChanges;
@@ -34,6 +35,8 @@ export interface ExportWatcherOptions {
    * before the watcher can still FORGET its inode. Default 10,000; 0 skips it.
    */
   readonly seedLimit?: number;
+  /** Several heads on one machine: this one watches only while elected. Absent: always. */
+  readonly election?: WatcherElection;
   readonly logger?: Logger;
 }
 
@@ -42,7 +45,7 @@ export interface ExportWatcherStats extends ChangeBatchStats, ChangeMapperCounte
   /** Directories the poller found changed with no event (and not by the gateway). */
   readonly polledChanges: number;
   readonly flushAlls: number;
-  /** Raw events dropped because cache invalidation was off. */
+  /** Raw events dropped because the watch was being switched off (invalidation off, or not elected). */
   readonly droppedOff: number;
   /** Time spent applying windows (lstat's, note lookups, sends), ms: total and longest. */
   readonly applyMs: number;
@@ -65,6 +68,7 @@ export interface ExportWatcherStats extends ChangeBatchStats, ChangeMapperCounte
  * at all: the inotify watch is dropped (see WatchSwitch for its cost), events still on their way
  * are dropped on arrival, and the poller pauses. When it comes back on the core flushes every
  * cache ('reenabled'), so what was missed needs no replay; see `enable()` for the rest.
+ * With an election (several heads on one machine) the same holds while another head watches.
  */
 export class ExportWatcher {
   private readonly batch: ChangeBatch;
@@ -77,6 +81,10 @@ export class ExportWatcher {
   private running: Promise<void> = Promise.resolve();
   private seeding: Promise<unknown> = Promise.resolve();
   private options?: Subscription;
+  private elections?: Subscription;
+  /** The watch runs while both hold: invalidation on, and this head elected (or no election). */
+  private invalidationOn = false;
+  private elected = true;
   private enabled = false;
   /** Bumped at every on/off switch: a window taken before it is not applied after it. */
   private epoch = 0;
@@ -113,7 +121,8 @@ export class ExportWatcher {
       error: (err) => this.failed(err),
       // The core's 'reenabled' flush came before the watch was back: a cache filled in between
       // may hold what changed unseen. Flushing the local holders once more closes that gap (each
-      // head does so for its own holders when its own watch is back).
+      // head does so for its own holders when its own watch is back; an elected watcher, for
+      // every head).
       resumed: () => {
         if (!this.closed) this.flushHolders('reenabled');
       },
@@ -143,17 +152,29 @@ export class ExportWatcher {
 
   /**
    * Starts watching; resolves once the watch is in place (changes after that are seen) — or at
-   * once while cache invalidation is off, the watch then waits for it to come on.
+   * once while cache invalidation is off or another head is the elected watcher, the watch then
+   * waits for that to change.
    */
   static async start(o: ExportWatcherOptions): Promise<ExportWatcher> {
     const w = new ExportWatcher(o);
-    if (o.core.options['features.cache-invalidation']) {
+    w.invalidationOn = o.core.options['features.cache-invalidation'];
+    w.elected = o.election?.elected ?? true;
+    if (w.invalidationOn && w.elected) {
       w.enabled = true; // events the library reports while it sets up are kept, as before
       await w.watch.start();
       w.enable();
+      // Heads may have served while no head watched (the last watcher died): they all flush.
+      if (o.election) w.flushHolders('reenabled');
     }
-    // A BehaviorSubject: the current value arrives now (a switch during the await included).
-    w.options = o.core.options$().subscribe((opts) => w.setEnabled(opts['features.cache-invalidation']));
+    // BehaviorSubjects: the current value arrives now (a switch during the await included).
+    w.options = o.core.options$().subscribe((opts) => {
+      w.invalidationOn = opts['features.cache-invalidation'];
+      w.setEnabled(w.invalidationOn && w.elected);
+    });
+    w.elections = o.election?.elected$.subscribe((elected) => {
+      w.elected = elected;
+      w.setEnabled(w.invalidationOn && w.elected);
+    });
     return w;
   }
 
@@ -217,6 +238,7 @@ export class ExportWatcher {
   async close(): Promise<void> {
     this.closed = true;
     this.options?.unsubscribe();
+    this.elections?.unsubscribe();
     this.poller?.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -270,7 +292,13 @@ export class ExportWatcher {
     }
   }
 
+  /** The holders this watcher covers: this head's, or with an election every head's (one broadcast). */
   private flushHolders(reason: 'overflow' | 'reenabled'): void {
+    if (this.o.election) {
+      this.flushAlls++;
+      this.o.election.flushEveryHead();
+      return;
+    }
     for (const h of this.o.holders()) {
       this.flushAlls++;
       this.o.core.flushAll(h, reason);
@@ -280,7 +308,7 @@ export class ExportWatcher {
   /** A failed watch or apply may have lost events: the holders start over. */
   private failed(err: unknown): void {
     this.errors++;
-    this.o.logger?.warn('export watcher error; flushing local caches', {
+    this.o.logger?.warn('export watcher error; flushing the caches it covers', {
       part: 'watcher',
       err: String(err),
     });

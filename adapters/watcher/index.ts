@@ -6,3 +6,9 @@ export { notingCore } from './noting-core';
 export { PathInodes } from './path-inodes';
 export { RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
 export { type NoteStore, SharedRecentChanges } from './shared-recent-changes';
+export {
+  WatcherElection,
+  type WatcherElectionOptions,
+  type WatcherElectionStats,
+  type WatcherLease,
+} from './watcher-election';

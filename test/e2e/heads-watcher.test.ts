@@ -6,16 +6,19 @@ import { describePeer } from '../helpers/peers';
 import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
 
 /**
- * Two heads on one machine over one export, each with its export watcher: a write through head A
- * is seen by B's watcher too (inotify knows no heads). The heads share their own recent changes
- * through Redis, so B's watcher recognises A's writes as the gateway's and stays silent — before
- * that, every write through one head came back from the other head's watcher as one extra
- * invalidation to every head. A change made outside both heads is still sent (the control).
+ * Two heads on one machine over one export: one of them is the elected export watcher
+ * (heads-one-watcher.test.ts), and it sees the writes made through the other head too (inotify
+ * knows no heads). The heads share their own recent changes through Redis, so the watcher
+ * recognises the other head's writes as the gateway's and stays silent — before that, every such
+ * write came back from the watcher as one extra invalidation to every head. A change made outside
+ * both heads is still sent (the control).
  */
 interface WatcherStats {
+  events: number;
   sent: number;
   suppressed: number;
   polledChanges: number;
+  watching: boolean;
 }
 
 async function watcherOf(pair: HeadPair, head: 'a' | 'b'): Promise<WatcherStats> {
@@ -48,23 +51,29 @@ describePeer(
     });
     afterAll(() => pair?.close());
 
-    test(`${WRITES} writes and creates through A: B's watcher sends none of them, an outside append is sent`, async () => {
-      const a = await pair.a.client();
+    test(`${WRITES} writes and creates through the other head: the watcher sends none of them, an outside append is sent`, async () => {
+      const [wa, wb] = await settled(pair);
+      expect(wa.watching).not.toBe(wb.watching); // one elected watcher
+      // `a` writes through the head that does not watch; b0…b2 are the watcher's counters.
+      const [writer, watcherIx] = wa.watching ? ([pair.b, 0] as const) : ([pair.a, 1] as const);
+      const a = await writer.client();
       const root = await a.mountRoot();
       const fh = (await a.nfs.create(root, 'shared', 0)).fh!;
-      const [, b0] = await settled(pair);
+      const b0 = (await settled(pair))[watcherIx];
       for (let i = 0; i < WRITES; i++) {
         expect((await a.nfs.write(fh, i, Buffer.from('x'))).stat).toBe(Nfs3Stat.NFS3_OK);
         expect((await a.nfs.create(root, `n${i}`, 0)).stat).toBe(Nfs3Stat.NFS3_OK);
         await new Promise((r) => setTimeout(r, 60)); // one watcher batch per round
       }
-      const [, b1] = await settled(pair);
+      const both = await settled(pair);
+      const b1 = both[watcherIx];
+      expect(both[1 - watcherIx].events).toBe(0); // the other head holds no watch at all
       expect(b1.suppressed - b0.suppressed).toBeGreaterThanOrEqual(WRITES);
       expect(b1.sent - b0.sent).toBe(0);
-      expect(b1.polledChanges - b0.polledChanges).toBe(0); // nor does B's directory poller
+      expect(b1.polledChanges - b0.polledChanges).toBe(0); // nor does the watcher's directory poller
       // The control: a change by another program is not the gateway's, whoever looks.
       await appendFile(join(pair.exportPath, 'shared'), 'outside');
-      const [, b2] = await settled(pair);
+      const b2 = (await settled(pair))[watcherIx];
       expect(b2.sent).toBeGreaterThan(b1.sent);
     });
   },

@@ -229,6 +229,24 @@ for i = 3, #ARGV - 1, 2 do redis.call('SET', ns .. 'rc:' .. ARGV[i], ARGV[i + 1]
 return (#ARGV - 2) / 2
 `;
 
+/**
+ * ARGV = key, holder, ttl (ms): a lease one holder at a time (redis-lease.ts). ttl > 0 takes it
+ * if free or renews it if `holder` has it; ttl = 0 gives it up if `holder` has it. Returns 1 when
+ * `holder` held it (and, for ttl > 0, holds it now), 0 otherwise. Compare-and-set in one script:
+ * a holder whose lease ran out and went to another head must not renew or delete the other's.
+ */
+export const LEASE_LUA = `
+local key, me, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local cur = redis.call('GET', key)
+if cur == me then
+  if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('DEL', key) end
+  return 1
+end
+if cur or ttl == 0 then return 0 end
+redis.call('SET', key, me, 'PX', ttl)
+return 1
+`;
+
 /** ARGV = ns, a fresh random id. Returns the epoch of this Redis's state, creating it if absent. */
 export const EPOCH_LUA = `
 local key = ARGV[1] .. 'epoch'
@@ -256,4 +274,5 @@ export const SCRIPTS = {
   live: script('live', LIVE_LUA),
   note: script('note', NOTE_LUA),
   epoch: script('epoch', EPOCH_LUA),
+  lease: script('lease', LEASE_LUA),
 } as const;

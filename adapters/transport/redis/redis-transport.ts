@@ -16,6 +16,7 @@ import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
 import { LEASE_MS, LiveClients } from './live-clients';
 import { type LuaScript, OPTIONS_LEASES, SCRIPTS } from './lua-scripts';
 import { OpQueue } from './op-queue';
+import { RedisLease } from './redis-lease';
 import { RefreshFilter } from './refresh-filter';
 import { SharedNotes } from './shared-notes';
 import { StreamReader } from './stream-reader';
@@ -320,7 +321,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.epoch = epoch;
     if (this.droppedWhileDown) {
       // Changes this head could not even queue: nobody knows who missed them, so everyone flushes.
-      await this.cmd.xadd(`${this.ns}bcast`, 'MAXLEN', '~', 100, '*', 'flush', this.o.name ?? 'head');
+      await this.flushEveryHead();
       this.droppedWhileDown = false;
     }
     this.queuedWhileDown = 0;
@@ -333,6 +334,21 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     await this.adoptStoredOptions().catch((err) => this.warn('reading the stored options failed', err));
     if (!initial) this.o.logger?.info('redis link back: resynchronised', { part: 'redis' });
     this.sink?.link(true);
+  }
+
+  /** Every head, this one included, flushes all its caches (the `ns bcast` stream, StreamReader). */
+  flushEveryHead(): Promise<unknown> {
+    return this.cmd.xadd(`${this.ns}bcast`, 'MAXLEN', '~', 100, '*', 'flush', this.o.name ?? 'head');
+  }
+
+  /** A lease `ns <name>` held as `holder`, one holder at a time (the export watchers' election). */
+  lease(name: string, holder: string): RedisLease {
+    return new RedisLease(
+      `${this.ns}${name}`,
+      holder,
+      (args) => this.run(SCRIPTS.lease, args),
+      () => this.state === 'up',
+    );
   }
 
   /** EVALSHA, falling back to EVAL if the script cache was flushed under us. */

@@ -1,0 +1,147 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { Logger } from 'winston';
+
+/**
+ * The shared lease the export watchers of one machine and export compete for (Redis:
+ * RedisLease). Implementations answer for the shared store; the election keeps the local view.
+ */
+export interface WatcherLease {
+  /** Takes the lease if free, or renews it if this head holds it, for `ttlMs`: whether this head holds it now. */
+  claim(ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if this head holds it (a clean handover: the next head need not wait for it to expire). */
+  release(): Promise<void>;
+}
+
+export interface WatcherElectionOptions {
+  readonly lease: WatcherLease;
+  /** Every head flushes all its caches (Redis: the broadcast stream). */
+  readonly flushEveryHead: () => Promise<unknown>;
+  /** How long a claim holds without renewal, ms. Default 6000. */
+  readonly leaseMs?: number;
+  /** How often the holder renews and the others try to take over, ms. Default 2000. */
+  readonly intervalMs?: number;
+  readonly logger?: Logger;
+}
+
+export interface WatcherElectionStats {
+  /** Whether this head is the one watching the export for its machine. */
+  readonly elected: boolean;
+  /** Times this head became the watcher (at start included). */
+  readonly takeovers: number;
+  /** Times it lost the lease while running (renewal failed, late, or taken). */
+  readonly lost: number;
+  /** "Every head flushes" sent once this head's watch was in place. */
+  readonly flushesSent: number;
+}
+
+/**
+ * One export watcher per (machine, export) among the heads there: every head's caches get the
+ * changes a watcher finds through the shared core anyway, and each watcher costs every gateway
+ * write an inotify event (WatchSwitch). The holder of the lease watches; the others check every
+ * `intervalMs` and take over once it is gone (the holder died: ≤ leaseMs + intervalMs).
+ *
+ * A renewal that fails, answers "not yours", or is still pending at the next tick (a link that
+ * hangs) ends this head's term at once, well before the lease can run out and another head take
+ * over: two watchers at once cost only duplicate evictions, and a head whose Redis link is down
+ * serves no cache anyway. Whoever becomes the watcher asks every head to flush once its watch is
+ * in place (`flushEveryHead()`): what changed while nobody watched was seen by nobody.
+ */
+export class WatcherElection {
+  private readonly held = new BehaviorSubject(false);
+  private readonly leaseMs: number;
+  private readonly intervalMs: number;
+  private timer?: NodeJS.Timeout;
+  private pending = false;
+  private closed = false;
+  private takeovers = 0;
+  private lost = 0;
+  private flushesSent = 0;
+
+  private constructor(private readonly o: WatcherElectionOptions) {
+    this.leaseMs = o.leaseMs ?? 6000;
+    this.intervalMs = o.intervalMs ?? 2000;
+    if (this.intervalMs * 2 >= this.leaseMs)
+      throw new RangeError('watcher lease: renew at least twice per lease');
+  }
+
+  /** Starts competing; resolves after the first claim, so `elected` is this head's answer at start. */
+  static async start(o: WatcherElectionOptions): Promise<WatcherElection> {
+    const e = new WatcherElection(o);
+    await e.tick();
+    e.timer = setInterval(() => void e.tick(), e.intervalMs).unref();
+    return e;
+  }
+
+  get elected(): boolean {
+    return this.held.value;
+  }
+
+  /** Whether this head holds the lease: its current value at once, then every change. */
+  get elected$(): Observable<boolean> {
+    return this.held;
+  }
+
+  /**
+   * Every head flushes: this head's watch came in place after it was elected (or back on), or it
+   * lost events (overflow, error) that concern every head's caches, as it watches for them all.
+   */
+  flushEveryHead(): void {
+    if (this.closed) return;
+    this.flushesSent++;
+    this.o.flushEveryHead().catch((err) =>
+      this.o.logger?.warn('watcher: asking every head to flush failed', {
+        part: 'watcher',
+        err: String(err),
+      }),
+    );
+  }
+
+  stats(): WatcherElectionStats {
+    return {
+      elected: this.held.value,
+      takeovers: this.takeovers,
+      lost: this.lost,
+      flushesSent: this.flushesSent,
+    };
+  }
+
+  /** Stops competing and hands the lease over (call once this head's watch is off). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const was = this.held.value;
+    this.held.next(false);
+    this.held.complete();
+    if (was) await this.o.lease.release().catch(() => {}); // left to expire otherwise
+  }
+
+  private async tick(): Promise<void> {
+    if (this.pending) {
+      // The last claim has not come back within a whole interval: no longer sure to hold it.
+      this.set(false, 'renewal pending too long');
+      return;
+    }
+    this.pending = true;
+    try {
+      this.set(await this.o.lease.claim(this.leaseMs), 'lease taken or expired');
+    } catch (err) {
+      this.set(false, `renewal failed: ${String(err)}`);
+    } finally {
+      this.pending = false;
+    }
+  }
+
+  private set(held: boolean, why: string): void {
+    if (this.closed || held === this.held.value) return;
+    if (held) this.takeovers++;
+    else this.lost++;
+    this.o.logger?.info(
+      held ? 'this head now watches the export' : `this head stops watching the export: ${why}`,
+      {
+        part: 'watcher',
+      },
+    );
+    this.held.next(held);
+  }
+}
