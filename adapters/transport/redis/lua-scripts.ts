@@ -77,17 +77,29 @@ local counts = {}
 -- Memos for this batch: a hot inode changed several times in one batch (one writer, many
 -- fops in flight) costs its reads, its registration and its expiry once (Redis time per
 -- change is what a write pays for; no registration can happen between two changes of a script).
-local recentOf, registered, toldOf, extended = {}, {}, {}, {}
-local function recentClients(k)
-  local r = recentOf[k]
-  if r == nil then
+local entriesOf, registered, toldOf, extended = {}, {}, {}, {}
+-- One read of an inode's clients with their last access: entries idle for more than 2T go
+-- (rarely any: one more call then), the rest are kept with their scores.
+local function entriesFor(k)
+  local e = entriesOf[k]
+  if e == nil then
     local key = ns .. 'i:' .. k
-    -- entries idle for more than 2T go; strictly less than T ago are told; the rest stay silent
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
-    r = redis.call('ZRANGEBYSCORE', key, '(' .. (now - T), '+inf')
-    recentOf[k] = r
+    local all = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+    e = { names = {}, scores = {} }
+    local old = false
+    for i = 1, #all, 2 do
+      local c, score = all[i], tonumber(all[i + 1])
+      if score < now - 2 * T then
+        old = true
+      else
+        e.names[#e.names + 1] = c
+        e.scores[c] = score
+      end
+    end
+    if old then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T)) end
+    entriesOf[k] = e
   end
-  return r
+  return e
 end
 local function toldFlags(tkey, c)
   local m = tkey .. '\\n' .. c
@@ -96,6 +108,10 @@ local function toldFlags(tkey, c)
 end
 local function setTold(k, tkey, c, v)
   redis.call('HSET', tkey, c, v)
+  if not extended[tkey] then
+    extended[tkey] = true
+    redis.call('PEXPIRE', tkey, 2 * T + 1)
+  end
   toldOf[tkey .. '\\n' .. c] = v
   registered[k .. '\\n' .. c] = nil
 end
@@ -107,27 +123,33 @@ for base = 6, #ARGV, 8 do
   entry = string.sub(entry, 1, 1)
   local targets, seen = {}, {}
   local function collect(k)
-    local recent = recentClients(k)
-    local listed = false
-    for i = 1, #recent do
-      local c = recent[i]
-      if c == origin then
-        listed = true
-      elseif not seen[c] then
+    local e = entriesFor(k)
+    -- strictly less than T ago are told; between T and 2T they stay, silent
+    for i = 1, #e.names do
+      local c = e.names[i]
+      if c ~= origin and not seen[c] and e.scores[c] > now - T then
         seen[c] = true
         targets[#targets + 1] = c
       end
     end
-    -- the originator is refreshed, never told; being told does not refresh anyone
-    local rk = k .. '\\n' .. origin
-    if register and not registered[rk] then
-      registered[rk] = true
-      local key, tkey = ns .. 'i:' .. k, ns .. 't:' .. k
+    if not register then return end
+    -- The originator is refreshed, never told; being told does not refresh anyone. A
+    -- registration younger than T/2 stays as it is, as on the read path (RedisTransport.touch:
+    -- caches live at most T/2 in Redis mode, so it still covers what the originator caches).
+    local prev = e.scores[origin]
+    if prev == nil or prev <= now - T / 2 then
+      local key = ns .. 'i:' .. k
       redis.call('ZADD', key, now, origin)
       redis.call('PEXPIRE', key, 2 * T + 1)
+      if prev == nil then e.names[#e.names + 1] = origin end
+      e.scores[origin] = now
+    end
+    local rk = k .. '\\n' .. origin
+    if not registered[rk] then
+      registered[rk] = true
+      local tkey = ns .. 't:' .. k
       redis.call('HDEL', tkey, origin)
       toldOf[tkey .. '\\n' .. origin] = -1
-      if not listed then recent[#recent + 1] = origin end
     end
   end
   collect(inode)
@@ -158,10 +180,6 @@ for base = 6, #ARGV, 8 do
       end
       deliver(ns, c, payload, trim, maxlen, ttl, k)
     end
-  end
-  if told and not extended[tkey] then
-    extended[tkey] = true
-    redis.call('PEXPIRE', tkey, 2 * T + 1)
   end
   counts[#counts + 1] = #targets - already
   counts[#counts + 1] = acks
