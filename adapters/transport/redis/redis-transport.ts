@@ -7,18 +7,18 @@ import {
   type TransportSink,
   UpcallFlags,
   type UpcallOptions,
-  type UpcallOptionsInput,
   type UpcallTransport,
 } from '../../../upcall-core';
 import { type AckCounters, AckSender, AckWaiter } from './acks';
 import { RedisUnavailableError } from './errors';
 import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
-import { LEASE_MS, LiveClients } from './live-clients';
-import { type LuaScript, OPTIONS_LEASES, SCRIPTS } from './lua-scripts';
+import { LiveClients } from './live-clients';
+import { type LuaScript, SCRIPTS } from './lua-scripts';
 import { OpQueue } from './op-queue';
 import { RedisLease } from './redis-lease';
 import { RefreshFilter } from './refresh-filter';
 import { SharedNotes } from './shared-notes';
+import { SharedOptions } from './shared-options';
 import { StreamReader } from './stream-reader';
 import { toldOnceFlags } from './told-once';
 
@@ -62,8 +62,6 @@ export interface RedisTransportOptions<S = unknown> {
 }
 
 type State = 'starting' | 'up' | 'down' | 'closed';
-/** Shared options live this long past the last renewal of any head's leases (LIVE_LUA). */
-const OPTIONS_TTL_MS = OPTIONS_LEASES * LEASE_MS;
 const ENTRY_FLAGS = UpcallFlags.PARENT_TIMES | UpcallFlags.RENAME;
 
 /**
@@ -82,8 +80,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private reader!: Redis;
   /** Subscriber connection: acknowledgements addressed to this head, option changes. */
   private sub: Redis | undefined;
-  /** This transport's id in option broadcasts (its own come back to it and are ignored). */
-  private readonly instance = randomUUID();
+  private readonly options: SharedOptions;
   private readonly acks: AckWaiter | undefined;
   private readonly ackSender: AckSender;
   private readonly live: LiveClients;
@@ -133,6 +130,13 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       (args) => this.run(SCRIPTS.live, args),
       (err) => this.warn('live-client lease failed', err),
     );
+    this.options = new SharedOptions(this.ns, () => this.cmd, {
+      apply: (o) => this.sink?.options?.(o),
+      current: () => this.sink?.currentOptions?.(),
+      warn: (msg, err) => this.warn(msg, err),
+      log: (msg, meta) => this.o.logger?.warn(msg, { part: 'redis', ...meta }),
+      changed: () => this.counters.optionChanges++,
+    });
     this.notes = new SharedNotes(
       this.ns,
       () => this.cmd,
@@ -201,7 +205,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     sub.on('message', (channel: string, message: string) => this.published(channel, message));
     try {
       await Promise.all([this.cmd.connect(), this.reader.connect(), sub.connect()]);
-      await sub.subscribe(`${this.ns}options`, ...(this.acks ? [`${this.ns}ack:${this.acks.id}`] : []));
+      await sub.subscribe(this.options.channel, ...(this.acks ? [`${this.ns}ack:${this.acks.id}`] : []));
       await this.resync(true);
     } catch (err) {
       this.state = 'closed';
@@ -218,61 +222,15 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   }
 
   private published(channel: string, message: string): void {
-    if (channel === `${this.ns}options`) {
-      try {
-        const m = JSON.parse(message) as { from: string; options: UpcallOptionsInput };
-        if (m.from === this.instance) return;
-        this.counters.optionChanges++;
-        this.sink?.options?.(m.options);
-      } catch (err) {
-        this.warn('bad option broadcast ignored', err);
-      }
-    } else this.acks?.acked(message);
+    if (channel === this.options.channel) this.options.received(message);
+    else this.acks?.acked(message);
   }
 
-  /**
-   * Every other head applies `options` (TransportSink.options): stored under `ns options` and
-   * published. The stored copy is what a head starting later, or coming back after a link drop
-   * that cost it the broadcast, adopts (adoptStoredOptions). While the link is down the change
-   * stays this head's alone (logged); the next change made while up is everyone's.
-   */
+  /** Every other head applies `options` (SharedOptions); while the link is down, this head only. */
   shareOptions(options: UpcallOptions): void {
-    if (this.state !== 'up') {
+    if (this.state === 'up') this.options.share(options);
+    else
       this.o.logger?.warn('redis link down: an option change applies to this head only', { part: 'redis' });
-      return;
-    }
-    const m = JSON.stringify({ from: this.instance, options });
-    this.cmd
-      .multi()
-      .set(`${this.ns}options`, m, 'PX', OPTIONS_TTL_MS)
-      .publish(`${this.ns}options`, m)
-      .exec()
-      .catch((err) => this.warn('sharing options failed', err));
-  }
-
-  /**
-   * After (re)connecting: options changed at run time on any head (stored by shareOptions) win
-   * over this head's own — its start flags, or a broadcast it missed while its link was down.
-   * Start flags are not stored: heads started without a run-time change keep their own.
-   */
-  private async adoptStoredOptions(): Promise<void> {
-    const stored = await this.cmd.get(`${this.ns}options`);
-    if (stored === null) return;
-    let options: UpcallOptions;
-    try {
-      options = (JSON.parse(stored) as { options: UpcallOptions }).options;
-    } catch (err) {
-      this.warn('stored options unreadable; keeping this head’s', err);
-      return;
-    }
-    const mine = this.sink?.currentOptions?.();
-    if (mine && sameOptions(options, mine)) return;
-    this.counters.optionChanges++;
-    this.o.logger?.warn('options changed at run time on another head override this head’s', {
-      part: 'redis',
-      options,
-    });
-    this.sink?.options?.(options);
   }
 
   private warn(msg: string, err: unknown): void {
@@ -331,7 +289,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.armDownSignal();
     this.streams.setUp(true, readerId);
     this.live.renew();
-    await this.adoptStoredOptions().catch((err) => this.warn('reading the stored options failed', err));
+    await this.options.adopt().catch((err) => this.warn('reading the stored options failed', err));
     if (!initial) this.o.logger?.info('redis link back: resynchronised', { part: 'redis' });
     this.sink?.link(true);
   }
@@ -516,8 +474,4 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.sub?.disconnect();
     await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
-}
-
-function sameOptions(a: UpcallOptions, b: UpcallOptions): boolean {
-  return (Object.keys(a) as (keyof UpcallOptions)[]).every((k) => a[k] === b[k]);
 }
