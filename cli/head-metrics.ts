@@ -11,6 +11,8 @@ export interface HeadMetricsSources {
   readonly client: string;
   readonly cache: MetaCache;
   readonly redis?: { readonly counters: Record<string, number>; readonly linkState: string };
+  /** The export watcher's stats, when the head runs one (numbers are counters, booleans states). */
+  readonly watcher?: () => Readonly<Record<string, number | boolean>>;
 }
 
 export interface HeadMetrics {
@@ -171,6 +173,21 @@ export function createHeadMetrics(s: HeadMetricsSources): HeadMetrics {
       () => ({
         ...redis.counters,
       }),
+    );
+  }
+
+  const watcher = s.watcher;
+  if (watcher) {
+    // Counters only: the stats also hold gauges (pending, knownPaths) and maxima, which are not.
+    const COUNTED = ['events', 'sent', 'suppressed', 'forgets', 'overflows', 'flushAlls', 'polledChanges'];
+    byLabel('upcall_watcher_events_total', 'Export watcher: events seen, sent, suppressed…', 'event', () => {
+      const w = watcher();
+      return Object.fromEntries(
+        COUNTED.filter((k) => typeof w[k] === 'number').map((k) => [k, w[k] as number]),
+      );
+    });
+    gauge('upcall_watcher_watching', '1 while this head watches the export (elected, invalidation on)', () =>
+      watcher().watching === true ? 1 : 0,
     );
   }
 

@@ -120,12 +120,14 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
     ...(redis ? { redis: { link: redis.linkState, ...redis.counters } } : {}),
     options: core.options,
   });
+  const watching = watcher;
   const metrics = createHeadMetrics({
     headId: config.headId,
     core,
     client: nfs.client,
     cache: nfs.cache,
     redis,
+    ...(watching ? { watcher: () => ({ ...watching.stats(), ...election?.stats() }) } : {}),
   });
   const admin = new AdminServer(
     {

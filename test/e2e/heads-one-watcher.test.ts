@@ -51,6 +51,10 @@ describePeer(
       expect(sa.watcher.elected).toBe(sa.watcher.watching);
       expect(sb.watcher.elected).toBe(sb.watcher.watching);
       const [watching, other] = sa.watcher.watching ? [pair.a, pair.b] : [pair.b, pair.a];
+      // The same, as Prometheus sees it.
+      const watchingGauge = async (h: HeadProcess) =>
+        Number(/^upcall_watcher_watching\{[^}]*\} (\S+)$/m.exec(await h.admin('/metrics'))?.[1]);
+      expect([await watchingGauge(watching), await watchingGauge(other)]).toEqual([1, 0]);
 
       const [w, o] = [await watching.client(), await other.client()];
       const root = await w.mountRoot();
