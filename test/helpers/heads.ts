@@ -25,6 +25,8 @@ export interface HeadOptions {
   readonly port?: number;
   /** The export watcher (default on); off where a test counts upcalls exactly. */
   readonly watchExport?: boolean;
+  /** Serve SMB too (port chosen by the system), with the config file at this path (users, shares). */
+  readonly smbConfig?: string;
 }
 
 export interface HeadProcess {
@@ -33,6 +35,8 @@ export interface HeadProcess {
   readonly port: number;
   readonly url: string;
   readonly adminPort: number;
+  /** The SMB port when started with `smbConfig`. */
+  readonly smbPort?: number;
   /** Fetches a path of the admin endpoint (`/stats`, `/metrics`). */
   admin(path: string): Promise<string>;
   /** A raw NFS client (our own RPC client) connected to this head, as uid/gid 1000 unless told. */
@@ -63,6 +67,7 @@ export function headArgs(o: HeadOptions): string[] {
   if (o.redisUrl) args.push('--redis', o.redisUrl);
   if (o.namespace) args.push('--redis-namespace', o.namespace);
   if (o.watchExport === false) args.push('--no-watch-export');
+  if (o.smbConfig) args.push('--smb-port', '0', '--config', o.smbConfig);
   return args;
 }
 
@@ -79,6 +84,7 @@ export async function startHeadProcess(o: HeadOptions): Promise<HeadProcess> {
   const url = String(ready.url);
   const port = Number(new URL(url.replace(/^nfs:/, 'http:')).searchParams.get('nfsport'));
   const adminPort = Number(String(ready.admin).split(':').pop());
+  const smb = ready.smb as { port?: number } | string;
   const clients: RawNfsClient[] = [];
   return {
     id: o.headId,
@@ -86,6 +92,7 @@ export async function startHeadProcess(o: HeadOptions): Promise<HeadProcess> {
     port,
     url,
     adminPort,
+    ...(typeof smb === 'object' && smb.port !== undefined ? { smbPort: smb.port } : {}),
     async admin(path) {
       const res = await fetch(`http://127.0.0.1:${adminPort}${path}`);
       return res.text();
