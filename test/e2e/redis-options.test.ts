@@ -63,5 +63,8 @@ describePeer('Redis store: shared options', `redis-server at ${REDIS_URL}`, redi
     a.reconfigure({ [TIMEOUT]: 45 }); // broadcast while B cannot hear it (it reconnects after 300 ms)
     await waitFor(() => b.linkState === 'up', 'B back');
     await waitFor(() => b.options[TIMEOUT] === 45, 'B to adopt the stored timeout');
+    // B subscribed again after the cut: the next change reaches it as a broadcast.
+    a.reconfigure({ [TIMEOUT]: 30 });
+    await waitFor(() => b.options[TIMEOUT] === 30, 'B to hear the next broadcast');
   });
 });

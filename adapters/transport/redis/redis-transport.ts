@@ -198,14 +198,23 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     );
     for (const c of [this.cmd, this.reader]) c.on('error', (err) => this.warn('redis connection error', err));
     // Pub/sub: acknowledgements addressed to this head, and option changes made on any head.
-    // Resubscribed by ioredis after a reconnect; an ack lost meanwhile only costs a timeout.
-    const sub = new Redis(this.o.url, common);
+    // Resubscribed by us after a reconnect (an ack lost meanwhile only costs a timeout), not by
+    // ioredis: its own resubscription leaves a promise nobody handles, which rejects when the
+    // connection is closed before the reply ("Connection is closed", an unhandled rejection).
+    const sub = new Redis(this.o.url, { ...common, autoResubscribe: false });
     this.sub = sub;
+    const channels = [this.options.channel, ...(this.acks ? [`${this.ns}ack:${this.acks.id}`] : [])];
+    let subscribed = false;
     sub.on('error', (err) => this.warn('redis connection error', err));
     sub.on('message', (channel: string, message: string) => this.published(channel, message));
+    sub.on('ready', () => {
+      if (subscribed && this.state !== 'closed')
+        sub.subscribe(...channels).catch((err) => this.warn('resubscribing failed', err));
+    });
     try {
       await Promise.all([this.cmd.connect(), this.reader.connect(), sub.connect()]);
-      await sub.subscribe(this.options.channel, ...(this.acks ? [`${this.ns}ack:${this.acks.id}`] : []));
+      await sub.subscribe(...channels);
+      subscribed = true;
       await this.resync(true);
     } catch (err) {
       this.state = 'closed';
