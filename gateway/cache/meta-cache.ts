@@ -48,8 +48,10 @@ interface CachedPage {
  *   upcall timeout — past that, the core stops notifying us, so we must stop serving;
  * - races: a fetch that overlapped any eviction or local change does not fill the cache (an
  *   `epoch` counter moves on each), so an invalidation can never be undone by a slow read.
- * Changes made through this cache update it from their post-op attributes (the originator
- * never gets an upcall for its own change).
+ * Changes made through this cache refresh what it holds from their post-op attributes (the
+ * originator never gets an upcall for its own change), but never start holding an object: only
+ * a registered read does. A writer that never reads caches nothing, and a shared store that told
+ * it once (its eviction) need not tell it again however often it writes (CHANGE_LUA).
  */
 export class MetaCache implements Backend, CacheAdapter {
   private readonly attrs: TtlMap<Ino, Attrs>;
@@ -369,7 +371,7 @@ export class MetaCache implements Backend, CacheAdapter {
 
   async link(ino: Ino, dir: Ino, name: string, cred: Cred): Promise<{ attrs: Attrs; dir: Wcc }> {
     const r = await this.inner.link(ino, dir, name, cred);
-    this.entryAdded(dir, name, r);
+    this.entryAdded(dir, name, r, false);
     return r;
   }
 
@@ -395,7 +397,7 @@ export class MetaCache implements Backend, CacheAdapter {
     this.dropListings(toDir);
     this.setDentry(fromDir, fromName, null);
     this.setDentry(toDir, toName, r.moved.fileid);
-    this.store(r.moved);
+    this.refresh(r.moved);
     this.storeWcc(r.fromDir, fromDir);
     this.storeWcc(r.toDir, toDir);
     // A moved directory's '..' changed.
@@ -427,11 +429,13 @@ export class MetaCache implements Backend, CacheAdapter {
     return wcc;
   }
 
-  private entryAdded<R extends { attrs: Attrs; dir: Wcc }>(dir: Ino, name: string, r: R): R {
+  /** `created`: the object is new (its creator registered it), not a new name of an existing one. */
+  private entryAdded<R extends { attrs: Attrs; dir: Wcc }>(dir: Ino, name: string, r: R, created = true): R {
     this.bump();
     this.dropListings(dir);
     this.setDentry(dir, name, r.attrs.fileid);
-    this.store(r.attrs);
+    if (created) this.store(r.attrs);
+    else this.refresh(r.attrs);
     this.storeWcc(r.dir, dir);
     return r;
   }
@@ -450,7 +454,7 @@ export class MetaCache implements Backend, CacheAdapter {
       this.attrs.delete(ino);
       this.dentries.delete(ino);
       this.listings.delete(ino);
-    } else this.store(attrs);
+    } else this.refresh(attrs);
   }
 
   // ---- CacheAdapter: what upcalls evict -----------------------------------------------------
@@ -502,13 +506,23 @@ export class MetaCache implements Backend, CacheAdapter {
     this.attrs.set(a.fileid, a, this.now() + this.ttl);
   }
 
-  /** Stores attributes we produced ourselves (post-op), not subject to the race check. */
+  /** Stores a new object's attributes (the creator registered it), not subject to the race check. */
   private store(a: Attrs): void {
     if (this.ttl > 0) this.attrs.set(a.fileid, a, this.now() + this.ttl);
   }
 
+  /**
+   * Post-op attributes of an object that existed: they replace what is held, and are dropped if
+   * nothing is. Holding starts only with a registered read: an object this client was told
+   * about (evicted) and has not read since stays out, so the store may leave it out of later
+   * changes of the same kind (told once) without leaving it stale.
+   */
+  private refresh(a: Attrs): void {
+    if (this.attrs.get(a.fileid, this.now()) !== undefined) this.store(a);
+  }
+
   private storeWcc(wcc: Wcc, ino: Ino): void {
-    if (wcc.after) this.store(wcc.after);
+    if (wcc.after) this.refresh(wcc.after);
     else this.attrs.delete(ino);
   }
 

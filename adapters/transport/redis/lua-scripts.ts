@@ -60,8 +60,11 @@ end
  * `told` set) is not delivered again to a client already told of those flags since its last
  * access: that client evicted the inode's attributes and listing (the eviction of an attribute
  * change does not depend on its details) and has not read them since. The record (t:<key>) goes
- * when the client registers again (TOUCH_LUA) or changes the inode itself; a change left out
- * sets SKIPPED in it, so a read that raced with it is told on registering (see TOUCH_LUA).
+ * only when the client registers again (TOUCH_LUA, a read). The client's own changes leave it:
+ * a cache refreshes from post-op attributes only what it holds (MetaCache), so a writer told
+ * once holds nothing of the inode until it reads — two heads writing one file in turn tell each
+ * other once, not at every write. A change left out sets SKIPPED in the record, so a read that
+ * raced with it is told on registering (see TOUCH_LUA).
  * Entry, xattr and forget changes always go: what they evict depends on names.
  *
  * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 8 per change: origin, kind
@@ -77,7 +80,7 @@ local counts = {}
 -- Memos for this batch: a hot inode changed several times in one batch (one writer, many
 -- fops in flight) costs its reads, its registration and its expiry once (Redis time per
 -- change is what a write pays for; no registration can happen between two changes of a script).
-local entriesOf, registered, toldOf, extended = {}, {}, {}, {}
+local entriesOf, toldOf, extended = {}, {}, {}
 -- One read of an inode's clients with their last access: entries idle for more than 2T go
 -- (rarely any: one more call then), the rest are kept with their scores.
 local function entriesFor(k)
@@ -106,14 +109,13 @@ local function toldFlags(tkey, c)
   if toldOf[m] == nil then toldOf[m] = tonumber(redis.call('HGET', tkey, c) or '-1') end
   return toldOf[m]
 end
-local function setTold(k, tkey, c, v)
+local function setTold(tkey, c, v)
   redis.call('HSET', tkey, c, v)
   if not extended[tkey] then
     extended[tkey] = true
     redis.call('PEXPIRE', tkey, 2 * T + 1)
   end
   toldOf[tkey .. '\\n' .. c] = v
-  registered[k .. '\\n' .. c] = nil
 end
 for base = 6, #ARGV, 8 do
   local origin, entry, payload = ARGV[base], ARGV[base + 1], ARGV[base + 2]
@@ -144,13 +146,6 @@ for base = 6, #ARGV, 8 do
       if prev == nil then e.names[#e.names + 1] = origin end
       e.scores[origin] = now
     end
-    local rk = k .. '\\n' .. origin
-    if not registered[rk] then
-      registered[rk] = true
-      local tkey = ns .. 't:' .. k
-      redis.call('HDEL', tkey, origin)
-      toldOf[tkey .. '\\n' .. origin] = -1
-    end
   end
   collect(inode)
   if entry == '1' then
@@ -167,9 +162,9 @@ for base = 6, #ARGV, 8 do
       if had >= 0 and bit.band(told, bit.bnot(had)) == 0 then
         send = false
         already = already + 1
-        if bit.band(had, SKIPPED) == 0 then setTold(inode, tkey, c, bit.bor(had, SKIPPED)) end
+        if bit.band(had, SKIPPED) == 0 then setTold(tkey, c, bit.bor(had, SKIPPED)) end
       else
-        setTold(inode, tkey, c, bit.bor(told, math.max(had, 0)))
+        setTold(tkey, c, bit.bor(told, math.max(had, 0)))
       end
     end
     if send then

@@ -77,6 +77,8 @@ test('a fetch that raced with an eviction does not fill the cache', async () => 
 });
 
 test('changes through the cache update it from post-op attributes (no miss afterwards)', async () => {
+  await cache.getattr(root()); // held: the create below refreshes it (a hit needs it, see above)
+  calls = {};
   const f = await cache.create(root(), 'f', { mode: 0o644 }, ROOT);
   await cache.write(f.attrs.fileid, 0, Buffer.from('12345'), 'file-sync', ROOT);
   const a = await cache.getattr(f.attrs.fileid);
@@ -84,6 +86,20 @@ test('changes through the cache update it from post-op attributes (no miss after
   expect(calls.getattr ?? 0).toBe(0);
   await expect(cache.lookup(root(), 'f', ROOT)).resolves.toMatchObject({ size: 5 });
   expect(calls.lookup ?? 0).toBe(0);
+});
+
+test('changes through the cache never start holding an object it did not hold (only a read does)', async () => {
+  const f = await env.backend.create(root(), 'f', { mode: 0o644 }, ROOT);
+  await cache.write(f.attrs.fileid, 0, Buffer.from('12345'), 'file-sync', ROOT);
+  await cache.setattr(f.attrs.fileid, { mode: 0o600 }, ROOT);
+  await cache.link(f.attrs.fileid, root(), 'g', ROOT);
+  expect(cache.stats().entries.attrs).toBe(0);
+  await expect(cache.getattr(f.attrs.fileid)).resolves.toMatchObject({ size: 5, nlink: 2 });
+  expect(calls.getattr).toBe(1);
+  // Held now (read): the next change refreshes it, and the read after is a hit.
+  await cache.write(f.attrs.fileid, 5, Buffer.from('6'), 'file-sync', ROOT);
+  await expect(cache.getattr(f.attrs.fileid)).resolves.toMatchObject({ size: 6 });
+  expect(calls.getattr).toBe(1);
 });
 
 test('a listing with attributes is served only while every entry\u2019s attributes are cached', async () => {
