@@ -43,6 +43,13 @@ export interface GatewayConfig extends SmbConfig {
    */
   ackTimeoutMs: number;
   /**
+   * With Redis: quiet writes. A client whose other readers of an inode were all told already may
+   * change that inode's attributes again without asking Redis for this long; a read elsewhere
+   * recalls it first (and waits at most this long for a head that died). Capped at T/2; 0 turns
+   * it off. Default 1000.
+   */
+  quietLeaseMs: number;
+  /**
    * Watch the export for changes made by other local programs and turn them into upcalls
    * (adapters/watcher). Default true: direct backend changes show up through the gateway.
    */
@@ -63,6 +70,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   logLevel: 'info',
   redisNamespace: 'upcall:',
   ackTimeoutMs: 5,
+  quietLeaseMs: 1000,
   watchExport: true,
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
@@ -125,6 +133,8 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
     throw new ConfigError(`redisUrl: expected redis://host:port, got '${c.redisUrl}'`);
   if (!Number.isFinite(c.ackTimeoutMs) || c.ackTimeoutMs < 0 || c.ackTimeoutMs > 1000)
     throw new ConfigError('ackTimeoutMs: expected ms between 0 and 1000');
+  if (!Number.isFinite(c.quietLeaseMs) || c.quietLeaseMs < 0 || c.quietLeaseMs > 10_000)
+    throw new ConfigError('quietLeaseMs: expected ms between 0 and 10000');
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
   const smbProblem = smbConfigProblem(c);

@@ -227,6 +227,7 @@ async function buildCore(
       namespace: config.redisNamespace,
       name: config.headId,
       ackTimeoutMs: config.ackTimeoutMs,
+      quietLeaseMs: config.quietLeaseMs,
       passiveOrigins: [watcherOrigin(config)],
       logger: logger.child({ part: 'redis' }),
     },

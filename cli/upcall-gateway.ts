@@ -37,6 +37,7 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     redisUrl: o.redis as string | undefined,
     redisNamespace: o.redisNamespace as string | undefined,
     ackTimeoutMs: o.ackTimeout as number | undefined,
+    quietLeaseMs: o.quietLease as number | undefined,
     smbPort: o.smbPort as number | undefined,
     // commander defaults a --no- flag to true: only its presence may override the config file.
     watchExport: o.watchExport === false ? false : undefined,
@@ -133,6 +134,11 @@ const program = new Command('upcall-gateway')
     '--ack-timeout <ms>',
     'with --redis: longest a change waits for the notified heads to evict before replying, 0 off (default 5)',
     int('ack-timeout'),
+  )
+  .option(
+    '--quiet-lease <ms>',
+    'with --redis: how long a writer whose readers were all told may write without asking Redis, 0 off (default 1000)',
+    int('quiet-lease'),
   )
   .option(
     '--smb-port <n>',

@@ -43,8 +43,8 @@ export class AckWaiter {
     return { seq, token: `${this.id}|${seq}` };
   }
 
-  /** Resolves once `targets` heads acknowledged change `seq`, or after the timeout. */
-  wait(seq: number, targets: number): Promise<void> {
+  /** Resolves once `targets` heads acknowledged change `seq`, or after the timeout (default: the waiter's). */
+  wait(seq: number, targets: number, timeoutMs = this.timeoutMs): Promise<void> {
     const p = this.pending.get(seq);
     if (p === undefined || targets <= 0 || p.got >= targets) {
       this.pending.delete(seq);
@@ -57,7 +57,7 @@ export class AckWaiter {
       p.timer = setTimeout(() => {
         this.counters.ackTimeouts++;
         this.finish(seq, p);
-      }, this.timeoutMs);
+      }, timeoutMs);
     });
   }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TOLD_ONCE_FLAGS } from './told-once';
 
 /**
  * The server-side scripts of the Redis store. Kept inline as strings rather than .lua files:
@@ -8,7 +9,9 @@ import { createHash } from 'node:crypto';
  * Key layout under a namespace `ns` (default 'upcall:'):
  *   ns i:<key>   sorted set, member = client id, score = last access (ms, Redis clock)
  *   ns t:<key>   hash, client id -> flags it was told of since its last access (+ SKIPPED bit)
- *   ns s:<id>    stream of deliveries for one client: fields n (number), t (µs), d (payload)
+ *   ns g:<key>   hash, client id -> end of its quiet-write grant (ms; negative: recalled), quiet-grants.ts
+ *   ns s:<id>    stream of deliveries for one client: fields n (number), t (µs), d (payload), or
+ *                instead of d a recall: r (inode), g (grant id); k (ack token) on either
  *   ns n:<id>    counter numbering that client's deliveries, so a trim shows up as a gap
  *   ns epoch     random id of this Redis's state: changes when Redis restarts empty or is flushed
  *   ns bcast     stream every head reads: "flush everything" for all (changes were lost)
@@ -34,20 +37,56 @@ local SKIPPED = ${SKIPPED_BIT}
 `;
 
 /**
- * Appends one numbered delivery to client c's stream; both keys live `ttl` ms past the last one.
- * `ack` (may be '') is the originator's token: the receiving head publishes it once it evicted.
+ * Appends one numbered entry (`body`: field, value...) to client c's stream; both keys live `ttl`
+ * ms past the last one. `ack` (may be '') is a token the receiving head publishes once it acted.
  */
-const DELIVER = `
-local function deliver(ns, c, payload, trim, maxlen, ttl, ack)
+const APPEND = `
+local function append(ns, c, body, trim, maxlen, ttl, ack)
   local skey, nkey = ns .. 's:' .. c, ns .. 'n:' .. c
-  local n = redis.call('INCR', nkey)
+  local f = { 'n', redis.call('INCR', nkey), 't', nowUs }
+  for i = 1, #body do f[#f + 1] = body[i] end
   if ack ~= '' then
-    redis.call('XADD', skey, 'MAXLEN', trim, maxlen, '*', 'n', n, 't', nowUs, 'd', payload, 'k', ack)
-  else
-    redis.call('XADD', skey, 'MAXLEN', trim, maxlen, '*', 'n', n, 't', nowUs, 'd', payload)
+    f[#f + 1] = 'k'
+    f[#f + 1] = ack
   end
+  redis.call('XADD', skey, 'MAXLEN', trim, maxlen, '*', unpack(f))
   redis.call('PEXPIRE', skey, ttl)
   redis.call('PEXPIRE', nkey, ttl)
+end
+`;
+
+/** One delivery (a change's payload) to client c; the originator's ack token goes with it. */
+const DELIVER = `${APPEND}
+local function deliver(ns, c, payload, trim, maxlen, ttl, ack)
+  append(ns, c, { 'd', payload }, trim, maxlen, ttl, ack)
+end
+`;
+
+/**
+ * Recalls every live quiet-write grant on inode k (quiet-grants.ts) held by another client than
+ * `by`: each holder gets a recall in its stream, carrying `ack` (may be ''). A recalled grant
+ * stays (negative) until its lease ends, so a later reader recalls it too and waits for the
+ * holder as well: the holder may not have acted on the first recall yet. Returns how many
+ * recalls were sent and the longest lease left (ms): how long a reader waits at most.
+ */
+const RECALL = `
+local function recall(ns, k, by, ack, trim, maxlen, ttl)
+  local gkey = ns .. 'g:' .. k
+  local all = redis.call('HGETALL', gkey)
+  local sent, wait = 0, 0
+  for i = 1, #all, 2 do
+    local h, v = all[i], tonumber(all[i + 1])
+    local ends = math.abs(v)
+    if ends <= now then
+      redis.call('HDEL', gkey, h)
+    elseif h ~= by then
+      if v > 0 then redis.call('HSET', gkey, h, -v) end
+      append(ns, h, { 'r', k, 'g', ends }, trim, maxlen, ttl, ack)
+      sent = sent + 1
+      if ends - now > wait then wait = ends - now end
+    end
+  end
+  return sent, wait
 end
 `;
 
@@ -67,15 +106,22 @@ end
  * raced with it is told on registering (see TOUCH_LUA).
  * Entry, xattr and forget changes always go: what they evict depends on names.
  *
- * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), then 8 per change: origin, kind
+ * Quiet writes: when such a change was delivered to nobody (every other recent client was told
+ * already), its originator is granted the flags all of them were told of, for `grant` ms
+ * (ns g:<key>, quiet-grants.ts): it may leave further such changes unsent meanwhile. A client
+ * that joins without being told (its first change of the inode, or a registration, TOUCH_LUA)
+ * recalls the grants.
+ *
+ * ARGV = ns, T (ms), trim ('~'/'='), maxlen, stream ttl (ms), grant (ms, 0: none), then 8 per change: origin, kind
  * ('1'/'0': an entry change or not; a trailing 'n': the origin holds no cache, do not register
  * it), payload, inode, parent ('' if none), oldParent ('' if none), ack token ('' if none), told
  * (the change's flags if it is an attribute-only change, else '').
- * Returns three numbers per change: its targets, how many of them must acknowledge (those a live
- * head reads; the ack token goes only into their entries), and how many were already told.
+ * Returns five numbers per change: its targets, how many of them must acknowledge (those a live
+ * head reads; the ack token goes only into their entries), how many were already told, and the
+ * grant: its flags (0: none) and id (its end, ms).
  */
-export const CHANGE_LUA = `${CLOCK}${DELIVER}
-local ns, T, trim, maxlen, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+export const CHANGE_LUA = `${CLOCK}${DELIVER}${RECALL}
+local ns, T, trim, maxlen, ttl, grant = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local counts = {}
 -- Memos for this batch: a hot inode changed several times in one batch (one writer, many
 -- fops in flight) costs its reads, its registration and its expiry once (Redis time per
@@ -117,7 +163,7 @@ local function setTold(tkey, c, v)
   end
   toldOf[tkey .. '\\n' .. c] = v
 end
-for base = 6, #ARGV, 8 do
+for base = 7, #ARGV, 8 do
   local origin, entry, payload = ARGV[base], ARGV[base + 1], ARGV[base + 2]
   local inode, parent, oldParent, ack = ARGV[base + 3], ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
   local told = tonumber(ARGV[base + 7])
@@ -145,6 +191,10 @@ for base = 6, #ARGV, 8 do
       redis.call('PEXPIRE', key, 2 * T + 1)
       if prev == nil then e.names[#e.names + 1] = origin end
       e.scores[origin] = now
+      -- Recent again with no record of being told: grants counted on it being told.
+      if (prev == nil or prev <= now - T) and toldFlags(ns .. 't:' .. k, origin) < 0 then
+        recall(ns, k, origin, '', trim, maxlen, ttl)
+      end
     end
   end
   collect(inode)
@@ -176,48 +226,87 @@ for base = 6, #ARGV, 8 do
       deliver(ns, c, payload, trim, maxlen, ttl, k)
     end
   end
+  local granted, ends = 0, 0
+  if told and register and grant > 0 and already == #targets then
+    granted = ${TOLD_ONCE_FLAGS}
+    for i = 1, #targets do granted = bit.band(granted, toldFlags(tkey, targets[i])) end
+    if granted ~= 0 then
+      ends = now + grant
+      redis.call('HSET', ns .. 'g:' .. inode, origin, ends)
+      redis.call('PEXPIRE', ns .. 'g:' .. inode, grant + 1)
+    end
+  end
   counts[#counts + 1] = #targets - already
   counts[#counts + 1] = acks
   counts[#counts + 1] = already
+  counts[#counts + 1] = granted
+  counts[#counts + 1] = ends
 end
 return counts
 `;
 
-/** Rule 4: ARGV = ns, inode, payload, trim, maxlen, stream ttl. FORGET to every listed client. */
+/** Rule 4: ARGV = ns, inode, payload, trim, maxlen, stream ttl. FORGET to every listed client (its grant goes too). */
 export const FORGET_LUA = `${CLOCK}${DELIVER}
 local ns = ARGV[1]
 local key = ns .. 'i:' .. ARGV[2]
 local listed = redis.call('ZRANGE', key, 0, -1)
-redis.call('DEL', key, ARGV[1] .. 't:' .. ARGV[2])
+-- Grant holders are listed (a grant goes to a registered originator): the FORGET ends theirs.
+redis.call('DEL', key, ns .. 't:' .. ARGV[2], ns .. 'g:' .. ARGV[2])
 for i = 1, #listed do deliver(ns, listed[i], ARGV[3], ARGV[4], ARGV[5], ARGV[6], '') end
 return #listed
 `;
 
 /**
- * Rule 1, batched: ARGV = ns, client, T (ms), inode... Registers or refreshes the client on each,
- * and drops its told-once record there (CHANGE_LUA). Returns the inodes (and the flags told) whose
- * record shows a change left out since: a read that fetched before this registration landed may
- * hold the state before that change, so the head evicts it once more.
+ * Rule 1, batched: ARGV = ns, client, T (ms), ack token ('' if none), trim, maxlen, stream ttl,
+ * inode... Registers or refreshes the client on each, drops its told-once record there
+ * (CHANGE_LUA) and recalls other clients' quiet-write grants there (RECALL): they counted on it
+ * being told. Returns the recalls sent and the longest lease left (ms) — the head waits for as
+ * many acknowledgements, at most that long, before its read goes on — then the inodes (and
+ * flags) to evict once more: those whose record shows a change left out since, and those whose
+ * grants were recalled (changes were left out unseen). A read that fetched before this
+ * registration landed may hold the state from before those changes.
  */
-export const TOUCH_LUA = `${CLOCK}
-local ns, client, T = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local missed = {}
-for i = 4, #ARGV do
-  local key = ns .. 'i:' .. ARGV[i]
+export const TOUCH_LUA = `${CLOCK}${APPEND}${RECALL}
+local ns, client, T, ack = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local trim, maxlen, ttl = ARGV[5], ARGV[6], ARGV[7]
+local out = { 0, 0 }
+for i = 8, #ARGV do
+  local k = ARGV[i]
+  local key = ns .. 'i:' .. k
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - 2 * T))
   redis.call('ZADD', key, now, client)
   redis.call('PEXPIRE', key, 2 * T + 1)
-  local tkey = ns .. 't:' .. ARGV[i]
+  local tkey = ns .. 't:' .. k
   local had = tonumber(redis.call('HGET', tkey, client) or '-1')
+  local missed = 0
   if had >= 0 then
     redis.call('HDEL', tkey, client)
-    if bit.band(had, SKIPPED) ~= 0 then
-      missed[#missed + 1] = ARGV[i]
-      missed[#missed + 1] = bit.band(had, bit.bnot(SKIPPED))
-    end
+    if bit.band(had, SKIPPED) ~= 0 then missed = bit.band(had, bit.bnot(SKIPPED)) end
+  end
+  local sent, wait = recall(ns, k, client, ack, trim, maxlen, ttl)
+  if sent > 0 then
+    out[1] = out[1] + sent
+    if wait > out[2] then out[2] = wait end
+    missed = bit.bor(missed, ${TOLD_ONCE_FLAGS})
+  end
+  if missed ~= 0 then
+    out[#out + 1] = k
+    out[#out + 1] = missed
   end
 end
-return missed
+return out
+`;
+
+/**
+ * ARGV = ns, inode, client, grant id: the holder acted on the recall of that grant, so later
+ * readers need not recall it again. Only that grant goes: a newer one granted since stays.
+ */
+export const RELEASE_LUA = `
+local gkey = ARGV[1] .. 'g:' .. ARGV[2]
+if tonumber(redis.call('HGET', gkey, ARGV[3]) or '0') == -tonumber(ARGV[4]) then
+  return redis.call('HDEL', gkey, ARGV[3])
+end
+return 0
 `;
 
 /** How many client leases the shared options outlive the last head by. */
@@ -284,6 +373,7 @@ export const SCRIPTS = {
   change: script('change', CHANGE_LUA),
   forget: script('forget', FORGET_LUA),
   touch: script('touch', TOUCH_LUA),
+  release: script('release', RELEASE_LUA),
   live: script('live', LIVE_LUA),
   note: script('note', NOTE_LUA),
   epoch: script('epoch', EPOCH_LUA),

@@ -25,21 +25,34 @@ type Op =
 
 /**
  * What the store decided for one change: the targets it was delivered to (-1: failed), how many
- * must acknowledge, and how many it left out because they were told already (CHANGE_LUA).
+ * must acknowledge, how many it left out because they were told already, and the quiet-write
+ * grant it gave the originator: its flags (0: none) and id (CHANGE_LUA).
  */
 export interface Published {
   readonly targets: number;
   readonly acks: number;
   readonly already: number;
+  readonly granted: number;
+  readonly grantId: number;
 }
 
-const FAILED: Published = { targets: -1, acks: 0, already: 0 };
+const FAILED: Published = { targets: -1, acks: 0, already: 0, granted: 0, grantId: 0 };
+
+/** Acknowledgements of the recalls a registration sends (quiet-grants.ts), waited for in bounds. */
+export interface RecallAcks {
+  begin(): { seq: number; token: string };
+  wait(seq: number, acks: number, timeoutMs: number): Promise<void>;
+  end(seq: number): void;
+}
 
 /** Most changes in one script call: a script blocks Redis while it runs (~30 µs a change). */
 const MAX_BATCH = 64;
 
-/** What every change script call starts with: namespace, T, trimming, stream ttl. */
+/** What every change script call starts with: namespace, T, trimming, stream ttl, grant. */
 export type ChangeHeader = (timeoutMs: number) => (string | number)[];
+
+/** The stream arguments a registration's recalls need: trimming, stream ttl. */
+export type StreamArgs = (timeoutMs: number) => (string | number)[];
 
 /**
  * Registrations, changes and forgets in the order this head made them, sent once per turn of
@@ -57,6 +70,8 @@ export class OpQueue {
     private readonly run: Run,
     private readonly header: ChangeHeader,
     private readonly onError: (what: string, err: unknown) => void,
+    private readonly streamArgs: StreamArgs,
+    private readonly recallAcks?: RecallAcks,
   ) {}
 
   /**
@@ -99,18 +114,7 @@ export class OpQueue {
     while (i < ops.length) {
       const op = ops[i];
       if (op.kind === 'touch') {
-        const { done, keys } = op;
-        this.run(SCRIPTS.touch, [this.ns, op.client, op.timeoutMs, ...keys])
-          .then(
-            (reply) => missedByKey(reply),
-            (err) => {
-              this.onError('registration failed', err);
-              return undefined;
-            },
-          )
-          .then((missed) => {
-            for (const [k, d] of done.entries()) d(missed?.get(keys[k]) ?? 0);
-          });
+        this.sendTouch(op);
         i++;
       } else if (op.kind === 'call') {
         this.run(op.script, op.args)
@@ -133,9 +137,11 @@ export class OpQueue {
             const n = counts as unknown[];
             for (const [k, c] of batch.entries()) {
               c.done({
-                targets: Number(n[3 * k] ?? -1),
-                acks: Number(n[3 * k + 1] ?? 0),
-                already: Number(n[3 * k + 2] ?? 0),
+                targets: Number(n[5 * k] ?? -1),
+                acks: Number(n[5 * k + 1] ?? 0),
+                already: Number(n[5 * k + 2] ?? 0),
+                granted: Number(n[5 * k + 3] ?? 0),
+                grantId: Number(n[5 * k + 4] ?? 0),
               });
             }
           },
@@ -147,13 +153,47 @@ export class OpQueue {
       }
     }
   }
+
+  /**
+   * One registration script call. When it recalled quiet-write grants, the reads behind it wait
+   * for the holders' acknowledgements (or the leases' end) before they go on, and evict the
+   * inodes once more: the holders' unsent changes happened before they acknowledged.
+   */
+  private sendTouch(op: Extract<Op, { kind: 'touch' }>): void {
+    const { done, keys } = op;
+    const ack = this.recallAcks?.begin();
+    const args = [
+      this.ns,
+      op.client,
+      op.timeoutMs,
+      ack?.token ?? '',
+      ...this.streamArgs(op.timeoutMs),
+      ...keys,
+    ];
+    this.run(SCRIPTS.touch, args)
+      .then(parseTouched, (err) => {
+        this.onError('registration failed', err);
+        return undefined;
+      })
+      .then(async (t) => {
+        if (ack && t && t.recalls > 0) await this.recallAcks!.wait(ack.seq, t.recalls, t.waitMs + 1);
+        else if (ack) this.recallAcks!.end(ack.seq);
+        for (const [k, d] of done.entries()) d(t?.missed?.get(keys[k]) ?? 0);
+      });
+  }
 }
 
-/** TOUCH_LUA's reply (key, flags, key, flags...) as a map; empty for the usual empty reply. */
-function missedByKey(reply: unknown): Map<string, number> | undefined {
+/** TOUCH_LUA's reply: recalls sent, longest lease left (ms), then key, flags... to evict once more. */
+interface Touched {
+  readonly recalls: number;
+  readonly waitMs: number;
+  readonly missed: Map<string, number> | undefined;
+}
+
+function parseTouched(reply: unknown): Touched {
   const flat = reply as (string | number)[];
-  if (!Array.isArray(flat) || flat.length === 0) return undefined;
-  const m = new Map<string, number>();
-  for (let i = 0; i + 1 < flat.length; i += 2) m.set(String(flat[i]), Number(flat[i + 1]));
-  return m;
+  if (!Array.isArray(flat) || flat.length <= 2) return { recalls: 0, waitMs: 0, missed: undefined };
+  const missed = new Map<string, number>();
+  for (let i = 2; i + 1 < flat.length; i += 2) missed.set(String(flat[i]), Number(flat[i + 1]));
+  return { recalls: Number(flat[0]), waitMs: Number(flat[1]), missed };
 }

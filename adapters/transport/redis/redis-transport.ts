@@ -15,6 +15,7 @@ import { type EventCodec, encodeInodeKey, jsonCodec } from './event-codec';
 import { LiveClients } from './live-clients';
 import { type LuaScript, SCRIPTS } from './lua-scripts';
 import { OpQueue } from './op-queue';
+import { QuietGrants } from './quiet-grants';
 import { RedisLease } from './redis-lease';
 import { RefreshFilter } from './refresh-filter';
 import { SharedNotes } from './shared-notes';
@@ -51,6 +52,13 @@ export interface RedisTransportOptions<S = unknown> {
    */
   readonly ackTimeoutMs?: number;
   /**
+   * Quiet writes (quiet-grants.ts): how long a grant lets a client leave attribute changes of an
+   * inode unsent while everyone else who cached it was told already; also the longest a read
+   * waits for a holder that does not acknowledge a recall (a dead head). At most T/2; 0 turns
+   * grants off. Default 1,000 ms.
+   */
+  readonly quietLeaseMs?: number;
+  /**
    * Origins that report changes but hold no cache (the export watcher, `<head>/watcher`): their
    * changes notify as usual, but they are never registered, so nobody writes deliveries for them.
    */
@@ -81,7 +89,10 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   /** Subscriber connection: acknowledgements addressed to this head, option changes. */
   private sub: Redis | undefined;
   private readonly options: SharedOptions;
-  private readonly acks: AckWaiter | undefined;
+  /** Acknowledgements: of deliveries (first-try coherence, if on) and of grant recalls (always). */
+  private readonly acks: AckWaiter;
+  private readonly ackChanges: boolean;
+  private readonly grants: QuietGrants;
   private readonly ackSender: AckSender;
   private readonly live: LiveClients;
   /** Notes shared by every head (their own recent changes, for the export watchers). */
@@ -114,15 +125,18 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     optionChanges: 0,
     alreadyTold: 0,
     missedOnRegistration: 0,
+    quietChanges: 0,
+    grants: 0,
+    recallsReceived: 0,
+    recallWaits: 0,
   };
 
   constructor(private readonly o: RedisTransportOptions<S>) {
     this.filter = new RefreshFilter(o.refreshMapSize);
     const ackTimeout = o.ackTimeoutMs ?? 5;
-    this.acks =
-      ackTimeout > 0
-        ? new AckWaiter(`${o.name ?? 'head'}.${randomUUID().slice(0, 8)}`, ackTimeout, this.counters)
-        : undefined;
+    this.ackChanges = ackTimeout > 0;
+    this.acks = new AckWaiter(`${o.name ?? 'head'}.${randomUUID().slice(0, 8)}`, ackTimeout, this.counters);
+    this.grants = new QuietGrants(o.quietLeaseMs ?? 1000);
     this.ackSender = new AckSender(() => this.cmd, this.ns);
     this.live = new LiveClients(
       this.ns,
@@ -147,8 +161,23 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.queue = new OpQueue(
       this.ns,
       (script, args) => this.run(script, args),
-      (t) => [this.ns, t, ...this.trim(), this.streamTtl(t)],
+      (t) => [
+        this.ns,
+        t,
+        ...this.trim(),
+        this.streamTtl(t),
+        Math.min(this.grants.leaseMs, Math.floor(t / 2)),
+      ],
       (what, err) => this.warn(what, err),
+      (t) => [...this.trim(), this.streamTtl(t)],
+      {
+        begin: () => this.acks.begin(),
+        wait: (seq, n, ms) => {
+          this.counters.recallWaits++;
+          return this.acks.wait(seq, n, ms);
+        },
+        end: (seq) => this.acks.end(seq),
+      },
     );
     this.armDownSignal();
   }
@@ -184,8 +213,10 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       this.ns,
       {
         entry: (client, atUs, payload, ack) => this.received(client, atUs, payload, ack),
+        recall: (client, inode, grantId, ack) => this.recalled(client, inode, grantId, ack),
         gap: (client) => {
           this.counters.gaps++;
+          this.grants.dropClient(client); // a recall may be among what was missed
           this.sink?.lost(client, 'gap');
         },
         broadcast: () => {
@@ -203,7 +234,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     // connection is closed before the reply ("Connection is closed", an unhandled rejection).
     const sub = new Redis(this.o.url, { ...common, autoResubscribe: false });
     this.sub = sub;
-    const channels = [this.options.channel, ...(this.acks ? [`${this.ns}ack:${this.acks.id}`] : [])];
+    const channels = [this.options.channel, `${this.ns}ack:${this.acks.id}`];
     let subscribed = false;
     sub.on('error', (err) => this.warn('redis connection error', err));
     sub.on('message', (channel: string, message: string) => this.published(channel, message));
@@ -232,7 +263,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
 
   private published(channel: string, message: string): void {
     if (channel === this.options.channel) this.options.received(message);
-    else this.acks?.acked(message);
+    else this.acks.acked(message);
   }
 
   /** Every other head applies `options` (SharedOptions); while the link is down, this head only. */
@@ -258,9 +289,10 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.state = 'down';
     this.gen++;
     this.filter.clear();
+    this.grants.clear(); // recalls may be lost while down
     this.streams.setUp(false);
     this.signalDown();
-    this.acks?.releaseAll();
+    this.acks.releaseAll();
     this.registering.clear();
     this.o.logger?.warn('redis link down: caches stop serving until it is back', { part: 'redis' });
     this.sink?.link(false);
@@ -332,6 +364,15 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     if (ack !== undefined) this.ackSender.add(ack);
   }
 
+  /** The store recalled `client`'s grant: from now on its changes of `inode` go to the store again. */
+  private recalled(client: ClientId, inode: string, grantId: number, ack: string | undefined): void {
+    this.counters.recallsReceived++;
+    this.grants.recall(client, inode, grantId);
+    if (ack !== undefined) this.ackSender.add(ack);
+    // Best effort: a grant left marked only makes a later reader recall it once more.
+    this.run(SCRIPTS.release, [this.ns, inode, client, grantId]).catch(() => {});
+  }
+
   private deliverEntry(client: ClientId, atUs: number, payload: string): void {
     let wire: ReturnType<EventCodec<S>['decode']>;
     try {
@@ -346,6 +387,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     if (wire.flags & UpcallFlags.FORGET || toldOnceFlags(wire) !== undefined) {
       this.filter.drop(client, encodeInodeKey(wire.inode));
     }
+    if (wire.flags & UpcallFlags.FORGET) this.grants.recall(client, encodeInodeKey(wire.inode), 0);
     this.sink?.receive(client, { ...wire, at: atUs / 1000 });
   }
 
@@ -409,8 +451,18 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   }
 
   change(origin: ClientId, ev: ChangeEvent<S>, timeoutMs: number): Promise<number> {
+    const told = toldOnceFlags(ev);
+    const inode = encodeInodeKey(ev.inode);
+    // Checked once the backend change is done (the plugin reports after it): a recall handled
+    // before this point makes it go to the store; one handled after it acknowledges a change
+    // that is complete, so the reader that recalled will fetch it.
+    if (told !== undefined && this.state === 'up' && this.grants.covers(origin, inode, told)) {
+      this.counters.quietChanges++;
+      return Promise.resolve(0);
+    }
+    const queuedAt = Date.now();
     const entry = (ev.flags & ENTRY_FLAGS) !== 0 || ev.name !== undefined;
-    const ack = this.state === 'up' ? this.acks?.begin() : undefined;
+    const ack = this.state === 'up' && this.ackChanges ? this.acks.begin() : undefined;
     const optional = (k: InodeKey | undefined) => (k === undefined ? '' : encodeInodeKey(k));
     const fields = [
       origin,
@@ -418,23 +470,27 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       // nobody reads, one XADD per later change of the inode.
       `${entry ? '1' : '0'}${this.o.passiveOrigins?.includes(origin) ? 'n' : ''}`,
       this.codec.encode(origin, ev),
-      encodeInodeKey(ev.inode),
+      inode,
       optional(ev.parent),
       optional(ev.oldParent),
       ack?.token ?? '',
-      toldOnceFlags(ev) ?? '',
+      told ?? '',
     ];
     const published = this.publish(() =>
       this.queue.change(timeoutMs, fields).then((r) => {
         this.counters.alreadyTold += r.already;
+        if (r.granted !== 0 && this.state === 'up') {
+          this.counters.grants++;
+          this.grants.install(origin, inode, r.granted, r.grantId, queuedAt);
+        }
         if (ack) {
-          if (r.acks > 0) return this.acks!.wait(ack.seq, r.acks).then(() => r.targets);
-          this.acks!.end(ack.seq);
+          if (r.acks > 0) return this.acks.wait(ack.seq, r.acks).then(() => r.targets);
+          this.acks.end(ack.seq);
         }
         return r.targets;
       }),
     );
-    if (ack) published.then((n) => n < 0 && this.acks!.end(ack.seq));
+    if (ack) published.then((n) => n < 0 && this.acks.end(ack.seq));
     return published;
   }
 
@@ -477,7 +533,8 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     this.state = 'closed';
     this.streams.stop();
     this.signalDown();
-    this.acks?.releaseAll();
+    this.acks.releaseAll();
+    this.grants.clear();
     await this.live.stop();
     this.reader.disconnect();
     this.sub?.disconnect();

@@ -15,6 +15,8 @@ interface Tail {
 export interface StreamReaderHooks {
   /** One delivery for `client`: its store time (µs), payload and ack token if any, in stream order. */
   entry(client: ClientId, atUs: number, payload: string, ack: string | undefined): void;
+  /** A recall of `client`'s quiet-write grant `grantId` on `inode` (quiet-grants.ts), with its ack token. */
+  recall(client: ClientId, inode: string, grantId: number, ack: string | undefined): void;
   /** `client`'s numbering skipped (trimmed past us, or the counter expired): it may have missed some. */
   gap(client: ClientId): void;
   /** Someone asked every head to flush (changes were dropped while its link was down). */
@@ -192,12 +194,16 @@ export class StreamReader {
         if (n !== t.lastN + 1) this.hooks.gap(t.client);
         t.lastN = n;
         t.lastId = id;
-        this.hooks.entry(
-          t.client,
-          Number(fieldOf(fields, 't')),
-          fieldOf(fields, 'd') ?? '',
-          fieldOf(fields, 'k'),
-        );
+        const recalled = fieldOf(fields, 'r');
+        if (recalled !== undefined)
+          this.hooks.recall(t.client, recalled, Number(fieldOf(fields, 'g')), fieldOf(fields, 'k'));
+        else
+          this.hooks.entry(
+            t.client,
+            Number(fieldOf(fields, 't')),
+            fieldOf(fields, 'd') ?? '',
+            fieldOf(fields, 'k'),
+          );
       }
     }
   }

@@ -5,7 +5,7 @@ import { type ChangeEvent, UpcallFlags as F } from '../../../upcall-core';
  * adapters/eviction-plan.ts), whatever else the change says: a client told of them once has
  * nothing left to evict for them until it reads again.
  */
-const TOLD_ONCE_FLAGS = F.NLINK | F.MODE | F.OWN | F.SIZE | F.TIMES | F.PERM | F.ATIME;
+export const TOLD_ONCE_FLAGS = F.NLINK | F.MODE | F.OWN | F.SIZE | F.TIMES | F.PERM | F.ATIME;
 
 /**
  * The flags under which the store may leave `ev` out for a client already told of them since
