@@ -92,6 +92,30 @@ describePeer('two heads kept coherent through Redis', `redis-server at ${REDIS_U
     expect(hitsAfter - hitsBefore).toBeGreaterThanOrEqual(ROUNDS); // the cache was really used
   });
 
+  test(`several WRITEs through A between B's reads, most of them quiet: B's first GETATTR has the last size (${ROUNDS} rounds)`, async () => {
+    const fh = (await a.nfs.create(dirA, 'quiet', 0)).fh!;
+    const quietBefore = await redisEvent(pair, 'quietChanges');
+    const stats = async () => JSON.parse(await pair.b.admin('/stats'));
+    const recallsBefore = (await stats()).redis.recallWaits;
+    let size = 0;
+    let fresh = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      expect(await sizeOf(b, fh)).toBe(size);
+      expect(await sizeOf(b, fh)).toBe(size); // cached
+      // The first tells B; then A holds a grant and the rest ask Redis nothing.
+      for (let k = 0; k < 5; k++) {
+        expect((await a.nfs.write(fh, size, Buffer.from('q'))).stat).toBe(Nfs3Stat.NFS3_OK);
+        size++;
+      }
+      const want = size;
+      if (await firstTry(async () => (await sizeOf(b, fh)) === want)) fresh++;
+    }
+    expect(fresh).toBeGreaterThanOrEqual(MIN_FIRST_TRY);
+    // The quiet path was really taken, and B's reads really recalled the grants.
+    expect((await redisEvent(pair, 'quietChanges')) - quietBefore).toBeGreaterThanOrEqual(ROUNDS);
+    expect((await stats()).redis.recallWaits - recallsBefore).toBeGreaterThanOrEqual(ROUNDS / 2);
+  });
+
   test(`size after SETATTR size (truncate) through A (${ROUNDS} rounds)`, async () => {
     const fh = (await a.nfs.create(dirA, 'trunc', 0)).fh!;
     let size = 0;
