@@ -1,7 +1,7 @@
-import { createRedisUpcallCore } from '../../adapters/transport/redis';
-import { UpcallFlags as F, type Invalidation, type TransportUpcallCore } from '../../upcall-core';
+import { UpcallFlags as F } from '../../upcall-core';
 import { describePeer } from '../helpers/peers';
-import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
+import { record, redisCores } from '../helpers/redis-cores';
+import { REDIS_URL, redisAvailable } from '../helpers/redis-peer';
 import { waitFor } from '../helpers/wait-for';
 
 /**
@@ -9,35 +9,9 @@ import { waitFor } from '../helpers/wait-for';
  * told already stops asking the store for a lease; a read elsewhere recalls the grant, waits for
  * the holder, and evicts once more — so it never keeps what the quiet changes replaced.
  */
-const on = { 'features.cache-invalidation': true, 'features.cache-invalidation-timeout': 60 } as const;
-
 describePeer('Redis store: quiet writes', `redis-server at ${REDIS_URL}`, redisAvailable, () => {
-  let ns: string;
-  const cores: TransportUpcallCore[] = [];
-
-  async function head(name: string, quietLeaseMs = 1000) {
-    const { core, transport } = await createRedisUpcallCore({
-      options: on,
-      redis: { url: REDIS_URL, namespace: ns, name: `${ns}${name}`, quietLeaseMs },
-    });
-    cores.push(core);
-    return { core, transport };
-  }
-
-  function record(core: TransportUpcallCore, client: string): Invalidation[] {
-    const got: Invalidation[] = [];
-    core.events(client).subscribe((e) => got.push(e));
-    return got;
-  }
-
-  beforeEach(() => {
-    ns = testNamespace();
-  });
-
-  afterEach(async () => {
-    await Promise.all(cores.splice(0).map((c) => c.close()));
-    await dropNamespace(ns);
-  });
+  const cores = redisCores();
+  const head = (name: string, quietLeaseMs = 1000) => cores.head(name, { quietLeaseMs });
 
   test('a writer whose reader was told goes quiet; the reader recalls, waits for it, evicts once more', async () => {
     const [a, b] = [await head('a'), await head('b')];

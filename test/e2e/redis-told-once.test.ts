@@ -1,7 +1,7 @@
-import { createRedisUpcallCore } from '../../adapters/transport/redis';
-import { UpcallFlags as F, type Invalidation, type TransportUpcallCore } from '../../upcall-core';
+import { UpcallFlags as F, type Invalidation } from '../../upcall-core';
 import { describePeer } from '../helpers/peers';
-import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
+import { record, redisCores } from '../helpers/redis-cores';
+import { REDIS_URL, redisAvailable } from '../helpers/redis-peer';
 import { waitFor } from '../helpers/wait-for';
 
 /**
@@ -9,40 +9,13 @@ import { waitFor } from '../helpers/wait-for';
  * told of those flags and has not read since only once; entry changes always go; registering
  * again re-arms it, and tells the client of a change left out while its read was in flight.
  */
-const on = { 'features.cache-invalidation': true, 'features.cache-invalidation-timeout': 60 } as const;
-
 describePeer('Redis store: told once per access', `redis-server at ${REDIS_URL}`, redisAvailable, () => {
-  let ns: string;
-  const cores: TransportUpcallCore[] = [];
-
-  async function head(name: string) {
-    const { core, transport } = await createRedisUpcallCore({
-      options: on,
-      // Quiet-write grants off: what the store decides is seen change by change here
-      // (redis-quiet-writes.test.ts covers them).
-      redis: { url: REDIS_URL, namespace: ns, name: `${ns}${name}`, quietLeaseMs: 0 },
-    });
-    cores.push(core);
-    return { core, transport };
-  }
-
-  function record(core: TransportUpcallCore, client: string): Invalidation[] {
-    const got: Invalidation[] = [];
-    core.events(client).subscribe((e) => got.push(e));
-    return got;
-  }
+  // Quiet-write grants off: what the store decides is seen change by change here
+  // (redis-quiet-writes.test.ts covers them).
+  const { head } = redisCores({ quietLeaseMs: 0 });
 
   const inodeFlags = (got: Invalidation[]) =>
     got.map((e) => (e.kind === 'inode' ? [e.inode, e.flags] : e.kind));
-
-  beforeEach(() => {
-    ns = testNamespace();
-  });
-
-  afterEach(async () => {
-    await Promise.all(cores.splice(0).map((c) => c.close()));
-    await dropNamespace(ns);
-  });
 
   test('repeated writes reach a reader once until it reads again; then once more', async () => {
     const [a, b] = [await head('a'), await head('b')];
