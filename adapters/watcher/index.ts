@@ -1,5 +1,5 @@
 /** adapters/watcher: changes made to the export outside the gateway, as upcalls. */
-export { ChangeBatch, type ChangeBatchStats, type PathChange } from './change-batch';
+export { ChangeBatch, type ChangeBatchStats, type PathChange, type WindowChange } from './change-batch';
 export { ChangeMapper, WATCH_FLAGS } from './change-mapper';
 export { ExportWatcher, type ExportWatcherOptions, type ExportWatcherStats } from './export-watcher';
 export { notingCore } from './noting-core';

@@ -65,6 +65,17 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'new' }]);
   });
 
+  test('create then update in one window: the parent as for a create, and the update on the new inode', async () => {
+    const f = join(dir, 'new');
+    await writeFile(f, 'abc');
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(f, 'create-update');
+    expect(calls).toEqual([
+      { inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'new' },
+      { inode: await keyOf(f), flags: WATCH_FLAGS.update },
+    ]);
+  });
+
   test('delete of a known path: NLINK|TIMES|PARENT_TIMES with parent and name, then FORGET', async () => {
     const f = join(dir, 'gone');
     await writeFile(f, 'x');

@@ -19,7 +19,8 @@ async function until(probe: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-const enospc = () => Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
+const enospc = () =>
+  Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
 
 describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
   let base: string;
@@ -196,7 +197,10 @@ describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
       opened.push(w);
       return w;
     };
-    await expect(start(base, undefined, watchDir)).rejects.toMatchObject({ name: 'DirWatchError', code: 'ENOSPC' });
+    await expect(start(base, undefined, watchDir)).rejects.toMatchObject({
+      name: 'DirWatchError',
+      code: 'ENOSPC',
+    });
     expect(opened.length).toBe(1);
     // What it had opened is closed again: a closed FSWatcher has no handle.
     expect((opened[0] as unknown as { _handle: unknown })._handle).toBeNull();
