@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { WATCH_SOURCES, type WatchSource } from '../adapters/watcher/watch-switch';
 import { buildAllowList } from '../gateway/nfs/exports';
 import { resolveOptions, type UpcallOptionsInput } from '../upcall-core';
 import { LOG_LEVELS, type LogLevel } from './logger';
@@ -47,6 +48,12 @@ export interface GatewayConfig extends SmbConfig {
    * (adapters/watcher). Default true: direct backend changes show up through the gateway.
    */
   watchExport: boolean;
+  /**
+   * What reads inotify for the export watcher: 'parcel' (@parcel/watcher: native threads, a stat
+   * per event) or 'fs-watch' (one Node fs.watch per directory, read on the main loop: much less
+   * CPU per gateway write). Default 'parcel'.
+   */
+  watchSource: WatchSource;
   /** The GlusterFS options. */
   upcall: UpcallOptionsInput;
 }
@@ -64,6 +71,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   redisNamespace: 'upcall:',
   ackTimeoutMs: 5,
   watchExport: true,
+  watchSource: 'parcel',
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
 };
@@ -125,6 +133,10 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
     throw new ConfigError(`redisUrl: expected redis://host:port, got '${c.redisUrl}'`);
   if (!Number.isFinite(c.ackTimeoutMs) || c.ackTimeoutMs < 0 || c.ackTimeoutMs > 1000)
     throw new ConfigError('ackTimeoutMs: expected ms between 0 and 1000');
+  if (!WATCH_SOURCES.includes(c.watchSource))
+    throw new ConfigError(
+      `watchSource: expected one of ${WATCH_SOURCES.join(', ')}, got ${JSON.stringify(c.watchSource)}`,
+    );
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
   const smbProblem = smbConfigProblem(c);

@@ -156,10 +156,14 @@ export class ChangeMapper {
       else {
         await this.send({ inode: dir, flags: WATCH_FLAGS.create, name });
         if (known !== undefined && known.inode !== inode) await this.removed(known.inode, dir, name);
-        // Modified after it was created, in this window: whoever looked it up in between holds
-        // old attributes (a directory is covered by the subtree walk below).
-        if (kind === 'create-update' && !isDir) await this.send({ inode, flags: WATCH_FLAGS.update });
       }
+    }
+    // Modified after it was created, in this window: whoever looked it up in between holds old
+    // attributes (a directory is covered by the subtree walk below). Its own question: the
+    // gateway may have made the entry and another program written to it since.
+    if (kind === 'create-update' && !isDir) {
+      if (await this.own({ inode, attrs: st }, answers)) this.suppress();
+      else await this.send({ inode, flags: WATCH_FLAGS.update });
     }
     if (isDir) await this.subtree(path, inode);
   }

@@ -15,11 +15,20 @@ import type { PathChange } from './change-batch';
  * - 'change' (IN_MODIFY / IN_ATTRIB of an entry) → 'update', passed on at the end of the turn
  *   with no syscall;
  * - 'rename' (IN_CREATE / IN_DELETE / IN_MOVED_FROM / IN_MOVED_TO, and the watched directory's
- *   own DELETE_SELF / MOVE_SELF / IGNORED) → lstat'ed once per path per turn: there → 'create',
+ *   own DELETE_SELF / MOVE_SELF / IGNORED) → lstat'ed once per path: there → 'create',
  *   gone → 'delete'. The lstat is needed anyway to keep the watches right (a new directory is
  *   watched, a gone one is dropped). Renames are rare next to writes, so this costs nothing on the
- *   write path. A path created and deleted within one turn is reported as 'delete' (parcel
+ *   write path. A path created and deleted before its lstat is reported as 'delete' (parcel
  *   reports nothing), which still drops the parent's listing.
+ * - renames wait `foldMs` (10 ms) before that lstat, and a 'change' to such a path meanwhile is
+ *   folded into its report. This keeps a create's own follow-ups — the gateway's CREATE is
+ *   open, fchown, fchmod, fstat: IN_CREATE then IN_ATTRIBs over a few hundred µs — from turning
+ *   the window's entry into a 'create-update' (ChangeBatch), whose inode update the gateway never
+ *   noted (a create notes only the directory and the name) and so would be sent back to every
+ *   head as an extra invalidation. The price: a program that creates a file, has it looked up
+ *   through the gateway and modifies it all within 10 ms gets only the create reported (the
+ *   parent's listing; not the new inode's attributes). @parcel/watcher's window for the same is
+ *   its 50 ms batch, for any create followed by a modify.
  * - a directory's own events arrive on its watch with the directory's basename as the name
  *   (libuv's uv__basename_r for e->len == 0), indistinguishable from a child of that name: such a
  *   name is lstat'ed before it is reported, and the directory's watch is re-checked (inode).
@@ -32,7 +41,7 @@ import type { PathChange } from './change-batch';
  * follow the inode and libuv shares one wd among handles on the same inode, so the watch never
  * lapses.
  *
- * Gaps (see the report in the branch's commit): inotify queue overflow (IN_Q_OVERFLOW, wd -1) is
+ * Gaps: inotify queue overflow (IN_Q_OVERFLOW, wd -1) is
  * dropped silently by libuv (uv__inotify_read: find_watcher(-1) is NULL → `continue`) — and by
  * @parcel/watcher too (InotifyBackend.cc: `if (mask & IN_Q_OVERFLOW) continue;`). DirPoller
  * catches the lost creates/deletes (directory times move); lost modifies are not caught.
@@ -55,6 +64,11 @@ export interface DirWatchSubscription {
 export interface DirWatchOptions {
   /** Wait before a directory that could not be watched (EMFILE, ENOSPC…) is tried again, ms. Default 1000. */
   readonly retryMs?: number;
+  /**
+   * How long a create (or any rename) waits before it is lstat'ed and reported, ms; 'change'
+   * events for that path meanwhile are folded into it. Default 10. See the mapping note above.
+   */
+  readonly foldMs?: number;
   /** Opens one directory's watch; default fs.watch. Tests inject failures inotify will not make on demand. */
   readonly watchDir?: WatchDir;
 }
@@ -103,7 +117,13 @@ export async function subscribeDirs(
   cb: WatchCallback,
   options: DirWatchOptions = {},
 ): Promise<DirWatchSubscription> {
-  const source = new DirWatchSource(resolve(root), cb, options.retryMs ?? 1000, options.watchDir ?? watchDir);
+  const source = new DirWatchSource(
+    resolve(root),
+    cb,
+    options.retryMs ?? 1000,
+    options.foldMs ?? 10,
+    options.watchDir ?? watchDir,
+  );
   try {
     await source.start();
   } catch (err) {
@@ -120,9 +140,17 @@ class DirWatchSource implements DirWatchSubscription {
   private renamed = new Set<string>();
   /** 'change' on a name equal to its directory's: maybe the directory's own event. */
   private maybeChanged = new Set<string>();
-  /** Directories whose own watch may have died (self event): their inode is re-checked. */
-  private verify = new Set<string>();
+  /** Renamed paths whose lstat is under way: a 'change' to one of them is folded into its report. */
+  private readonly settling = new Set<string>();
+  /**
+   * Directories whose own watch saw an event under their own name (maybe a self event): their
+   * inode is re-checked; true if it was a 'rename' (DELETE_SELF / MOVE_SELF / IGNORED: the watch
+   * may be dead even if a directory with the same inode number — reused — is there again).
+   */
+  private verify = new Map<string, boolean>();
   private scheduled = false;
+  /** The wait before gathered renames are lstat'ed (see foldMs). */
+  private fold?: NodeJS.Timeout;
   /** Directories that could not be watched for a reason other than vanishing: retried. */
   private readonly unwatched = new Set<string>();
   private retry?: NodeJS.Timeout;
@@ -136,6 +164,7 @@ class DirWatchSource implements DirWatchSubscription {
     private readonly root: string,
     private readonly cb: WatchCallback,
     private readonly retryMs: number,
+    private readonly foldMs: number,
     private readonly watchDir: WatchDir,
   ) {}
 
@@ -151,6 +180,8 @@ class DirWatchSource implements DirWatchSubscription {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
+    if (this.fold) clearTimeout(this.fold);
+    this.fold = undefined;
     for (const w of this.watches.values()) w.watcher.close();
     this.watches.clear();
     await this.chain;
@@ -165,7 +196,7 @@ class DirWatchSource implements DirWatchSubscription {
     } else {
       const path = `${dir}/${name}`;
       const self = name === basename(dir);
-      if (self) this.verify.add(dir);
+      if (self) this.verify.set(dir, this.verify.get(dir) === true || type !== 'change');
       if (type === 'change') (self ? this.maybeChanged : this.changed).add(path);
       else this.renamed.add(path);
     }
@@ -175,25 +206,50 @@ class DirWatchSource implements DirWatchSubscription {
     }
   }
 
-  /** End of a turn: updates go out at once, renames after their lstat (and watch upkeep). */
+  /**
+   * End of a turn: updates go out at once, except for paths with a rename waiting (folded into
+   * it); renames gather for `foldMs`, then are lstat'ed together (and the watches kept right).
+   */
   private turn(): void {
     this.scheduled = false;
     if (this.closed) return;
-    const { changed, renamed, maybeChanged, verify } = this;
+    const changed = this.changed;
     this.changed = new Set();
-    this.renamed = new Set();
-    this.maybeChanged = new Set();
-    this.verify = new Set();
     const updates: WatchEvent[] = [];
-    for (const path of changed) if (!renamed.has(path)) updates.push({ path, type: 'update' });
+    for (const path of changed)
+      if (!this.renamed.has(path) && !this.settling.has(path)) updates.push({ path, type: 'update' });
     if (updates.length > 0) this.cb(null, updates);
-    if (renamed.size + maybeChanged.size + verify.size === 0) return;
-    this.chain = this.chain
-      .then(() => this.settle(renamed, maybeChanged, verify))
-      .catch((err) => this.report(err));
+    if (this.renamed.size + this.maybeChanged.size + this.verify.size === 0 || this.fold) return;
+    this.fold = setTimeout(() => {
+      this.fold = undefined;
+      const { renamed, maybeChanged, verify } = this;
+      this.renamed = new Set();
+      this.maybeChanged = new Set();
+      this.verify = new Map();
+      for (const path of renamed) this.settling.add(path);
+      this.chain = this.chain
+        .then(() => this.settle(renamed, maybeChanged, verify))
+        .catch((err) => this.report(err));
+    }, this.foldMs);
   }
 
-  private async settle(renamed: Set<string>, maybeChanged: Set<string>, verify: Set<string>): Promise<void> {
+  private async settle(
+    renamed: Set<string>,
+    maybeChanged: Set<string>,
+    verify: Map<string, boolean>,
+  ): Promise<void> {
+    try {
+      await this.settleOnce(renamed, maybeChanged, verify);
+    } finally {
+      for (const path of renamed) this.settling.delete(path);
+    }
+  }
+
+  private async settleOnce(
+    renamed: Set<string>,
+    maybeChanged: Set<string>,
+    verify: Map<string, boolean>,
+  ): Promise<void> {
     const paths = [...renamed, ...[...maybeChanged].filter((p) => !renamed.has(p))];
     const stats = await Promise.all(paths.map((p) => lstat(p).catch(() => undefined)));
     if (this.closed) return;
@@ -216,45 +272,51 @@ class DirWatchSource implements DirWatchSubscription {
     }
     // Old watches close only now, after the new ones exist (a directory moved within the tree).
     for (const path of gone) this.unwatchBelow(path);
-    for (const dir of verify) await this.verifyDir(dir);
+    for (const [dir, renamedSelf] of verify) await this.verifyDir(dir, renamedSelf);
     if (!this.closed && events.length > 0) this.cb(null, events);
   }
 
-  /** A self event on `dir`'s watch: if the directory there is no longer the one watched, drop it. */
-  private async verifyDir(dir: string): Promise<void> {
+  /**
+   * A maybe-self event on `dir`'s watch. Gone: its watches go (the parent's watch reports the
+   * move or delete; for the root, nothing does: an error). There, after a 'rename': watched anew
+   * (a live watch on the same inode just joins it; a dead one is replaced), since inode numbers
+   * are reused (rmdir d; mkdir d often gives the same number).
+   */
+  private async verifyDir(dir: string, renamedSelf: boolean): Promise<void> {
     const w = this.watches.get(dir);
     if (w === undefined) return;
     const st = await lstat(dir).catch(() => undefined);
-    if (st?.isDirectory() && st.ino === w.ino) return;
-    if (dir === this.root) {
+    const there = st?.isDirectory() === true;
+    if (there && st!.ino === w.ino && !renamedSelf) return;
+    if (dir === this.root && (!there || st!.ino !== w.ino)) {
       this.unwatchBelow(dir);
       this.report(new WatchRootGoneError(dir));
       return;
     }
-    // Its parent's watch reports the move or delete (and a new directory there is re-watched).
-    this.unwatchBelow(dir);
+    if (there) await this.watchTree(dir, undefined, true);
+    else this.unwatchBelow(dir);
   }
 
   /** Watches `top` and every directory below it, breadth first: a directory's watch comes before its listing. */
-  private async watchTree(top: string, failures?: DirWatchError[]): Promise<void> {
+  private async watchTree(top: string, failures?: DirWatchError[], renewTop = false): Promise<void> {
     const queue = [top];
     while (queue.length > 0 && !this.closed) {
       const dir = queue.shift()!;
-      if (!(await this.watchOne(dir, failures))) continue;
+      if (!(await this.watchOne(dir, failures, renewTop && dir === top))) continue;
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const e of entries) if (e.isDirectory()) queue.push(`${dir}/${e.name}`);
     }
   }
 
   /** Watches one directory; false if it is gone or could not be watched (then reported, and retried). */
-  private async watchOne(dir: string, failures?: DirWatchError[]): Promise<boolean> {
+  private async watchOne(dir: string, failures?: DirWatchError[], renew = false): Promise<boolean> {
     // lstat BEFORE the watch: if the directory is replaced in between, the recorded inode is the
     // old one, so the parent's event for the replacement re-watches it (the other order could
     // record the new inode for a watch on the old one, and never fix it).
     const st = await lstat(dir).catch(() => undefined);
     if (st === undefined || !st.isDirectory() || this.closed) return false;
     const old = this.watches.get(dir);
-    if (old !== undefined && old.ino === st.ino) return true;
+    if (old !== undefined && old.ino === st.ino && !renew) return true;
     let watcher: FSWatcher;
     try {
       watcher = this.watchDir(dir, (type, name) => this.raw(dir, type, name));

@@ -187,4 +187,19 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     await m.apply(join(dir, 'theirs'), 'create');
     expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'theirs' }]);
   });
+
+  test('create-update: the gateway made the entry and wrote, another program wrote after: the update is sent', async () => {
+    const f = join(dir, 'made');
+    await writeFile(f, 'abc');
+    recent.note(await keyOf(dir), await attrsAt(dir));
+    recent.noteEntry(await keyOf(dir), 'made');
+    recent.note(await keyOf(f), await attrsAt(f));
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(f, 'create-update');
+    expect(calls).toEqual([]); // all the gateway's own
+    await appendFile(f, 'outside');
+    await m.apply(f, 'create-update');
+    expect(calls).toEqual([{ inode: await keyOf(f), flags: WATCH_FLAGS.update }]);
+  });
 });

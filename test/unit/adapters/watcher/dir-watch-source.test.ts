@@ -176,6 +176,17 @@ describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
     expect(events.filter((e) => e.path === f).length).toBeLessThan(10);
   });
 
+  test('a modify within foldMs of its create is folded into it; one after it is reported', async () => {
+    await start();
+    const f = join(base, 'f');
+    await writeFile(f, 'a');
+    await appendFile(f, 'b'); // within the 10 ms
+    await until(() => has(f, 'create'));
+    expect(has(f, 'update')).toBe(false);
+    await appendFile(f, 'c');
+    await until(() => has(f, 'update'));
+  });
+
   test('the root cannot be watched: subscribe rejects', async () => {
     await expect(start(join(base, 'missing'))).rejects.toBeInstanceOf(DirWatchError);
   });
