@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { PathChange } from './change-batch';
@@ -12,8 +12,8 @@ import type { PathChange } from './change-batch';
  *
  * What inotify through libuv tells us, and how it is mapped (the consumer, ChangeMapper, lstat's
  * every path anyway and only tells 'update' from "anything else" when the path exists):
- * - 'change' (IN_MODIFY / IN_ATTRIB of an entry) → 'update', passed on at the end of the turn
- *   with no syscall;
+ * - 'change' (IN_MODIFY / IN_ATTRIB of an entry) → 'update', passed on within `coalesceMs`
+ *   (5 ms), deduplicated per path, with no syscall;
  * - 'rename' (IN_CREATE / IN_DELETE / IN_MOVED_FROM / IN_MOVED_TO, and the watched directory's
  *   own DELETE_SELF / MOVE_SELF / IGNORED) → lstat'ed once per path: there → 'create',
  *   gone → 'delete'. The lstat is needed anyway to keep the watches right (a new directory is
@@ -41,10 +41,19 @@ import type { PathChange } from './change-batch';
  * follow the inode and libuv shares one wd among handles on the same inode, so the watch never
  * lapses.
  *
- * Gaps: inotify queue overflow (IN_Q_OVERFLOW, wd -1) is
- * dropped silently by libuv (uv__inotify_read: find_watcher(-1) is NULL → `continue`) — and by
- * @parcel/watcher too (InotifyBackend.cc: `if (mask & IN_Q_OVERFLOW) continue;`). DirPoller
- * catches the lost creates/deletes (directory times move); lost modifies are not caught.
+ * Queue overflow: when the kernel's inotify queue (fs.inotify.max_queued_events, 16384 here) is
+ * full, the kernel drops further events and queues one IN_Q_OVERFLOW (wd -1), which libuv
+ * discards without a word (uv__inotify_read: find_watcher(-1) is NULL → `continue`). That
+ * happens when the event loop is blocked while other processes change the export (measured: a
+ * 4 s block while another process appended to 20,000 files → exactly 16,384 reported, no error).
+ * @parcel/watcher also `continue`s on IN_Q_OVERFLOW, but its reader thread drains the queue while
+ * JS is blocked (same test: 20,000 of 20,000). So here a pass-on that received as many raw events
+ * as the queue holds is reported as a WatchOverflowError (the consumer flushes its holders); a
+ * full queue delivers exactly that many at once. False alarms need that many events within one
+ * pass-on with no overflow: only a flush too many. Other fs.watch users in the process share the
+ * inotify instance and its queue, and their events are not counted: with them, an overflow can go
+ * unnoticed. DirPoller still catches lost creates/deletes (directory times); lost modifies are
+ * only caught by the detection above.
  */
 
 /** One change as the consumer expects it (the same shape as @parcel/watcher's Event). */
@@ -69,6 +78,13 @@ export interface DirWatchOptions {
    * events for that path meanwhile are folded into it. Default 10. See the mapping note above.
    */
   readonly foldMs?: number;
+  /**
+   * Raw events are gathered this long before they are passed on, ms (0: to the end of the loop
+   * turn). A writer in another process wakes the loop once per write, so per-turn coalescing
+   * passes on about one event per write; 5 ms passed on ~6,000 for 40,000 writes (bench/watch-cost.ts).
+   * The consumer batches for 30 ms anyway. Default 5.
+   */
+  readonly coalesceMs?: number;
   /** Opens one directory's watch; default fs.watch. Tests inject failures inotify will not make on demand. */
   readonly watchDir?: WatchDir;
 }
@@ -86,6 +102,33 @@ export class DirWatchError extends Error {
     cause: unknown,
   ) {
     super(`cannot watch ${path}: ${code ?? String(cause)}`, { cause });
+  }
+}
+
+/**
+ * As many raw events arrived between two pass-ons as the kernel's inotify queue holds
+ * (fs.inotify.max_queued_events): it was probably full, and what came after was dropped with an
+ * IN_Q_OVERFLOW that libuv discards. Changes may have gone unseen.
+ */
+export class WatchOverflowError extends Error {
+  override name = 'WatchOverflowError';
+  constructor(
+    readonly events: number,
+    readonly queueLimit: number,
+  ) {
+    super(
+      `${events} inotify events in one pass-on, the queue holds ${queueLimit}: events were probably lost`,
+    );
+  }
+}
+
+/** The kernel's inotify queue length per instance; 16384 is Linux's default. */
+function inotifyQueueLimit(): number {
+  try {
+    const n = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : 16_384;
+  } catch {
+    return 16_384;
   }
 }
 
@@ -108,7 +151,7 @@ const vanished = (err: unknown) => codeOf(err) === 'ENOENT' || codeOf(err) === '
 
 /**
  * Watches `root` and every directory below it with one non-recursive fs.watch each, and calls
- * `cb` with the changes of each turn (same contract as @parcel/watcher's `subscribe`). Resolves
+ * `cb` with the changes gathered every `coalesceMs` (same contract as @parcel/watcher's `subscribe`). Resolves
  * once every directory that existed at the start is watched; rejects if one cannot be (the
  * caller must not believe it is watching).
  */
@@ -122,6 +165,7 @@ export async function subscribeDirs(
     cb,
     options.retryMs ?? 1000,
     options.foldMs ?? 10,
+    options.coalesceMs ?? 5,
     options.watchDir ?? watchDir,
   );
   try {
@@ -149,6 +193,9 @@ class DirWatchSource implements DirWatchSubscription {
    */
   private verify = new Map<string, boolean>();
   private scheduled = false;
+  /** Raw events since the last pass-on (overflow detection), and the count that means "queue was full". */
+  private raw = 0;
+  private readonly queueLimit = inotifyQueueLimit();
   /** The wait before gathered renames are lstat'ed (see foldMs). */
   private fold?: NodeJS.Timeout;
   /** Directories that could not be watched for a reason other than vanishing: retried. */
@@ -165,6 +212,7 @@ class DirWatchSource implements DirWatchSubscription {
     private readonly cb: WatchCallback,
     private readonly retryMs: number,
     private readonly foldMs: number,
+    private readonly coalesceMs: number,
     private readonly watchDir: WatchDir,
   ) {}
 
@@ -187,9 +235,10 @@ class DirWatchSource implements DirWatchSubscription {
     await this.chain;
   }
 
-  /** One raw event: recorded for the end of the turn, nothing else (this runs once per write). */
-  private raw(dir: string, type: string, name: string | null): void {
+  /** One raw event: recorded for the next pass-on (coalesceMs), nothing else (this runs once per write). */
+  private onRaw(dir: string, type: string, name: string | null): void {
     if (this.closed) return;
+    this.raw++;
     if (name === null) {
       // Never on Linux (libuv always names the entry); if it happens, the whole directory is new news.
       this.renamed.add(dir);
@@ -202,17 +251,20 @@ class DirWatchSource implements DirWatchSubscription {
     }
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.turn());
+      if (this.coalesceMs > 0) setTimeout(() => this.turn(), this.coalesceMs);
+      else setImmediate(() => this.turn());
     }
   }
 
   /**
-   * End of a turn: updates go out at once, except for paths with a rename waiting (folded into
+   * Pass-on: updates go out at once, except for paths with a rename waiting (folded into
    * it); renames gather for `foldMs`, then are lstat'ed together (and the watches kept right).
    */
   private turn(): void {
     this.scheduled = false;
     if (this.closed) return;
+    if (this.raw >= this.queueLimit) this.report(new WatchOverflowError(this.raw, this.queueLimit));
+    this.raw = 0;
     const changed = this.changed;
     this.changed = new Set();
     const updates: WatchEvent[] = [];
@@ -319,7 +371,7 @@ class DirWatchSource implements DirWatchSubscription {
     if (old !== undefined && old.ino === st.ino && !renew) return true;
     let watcher: FSWatcher;
     try {
-      watcher = this.watchDir(dir, (type, name) => this.raw(dir, type, name));
+      watcher = this.watchDir(dir, (type, name) => this.onRaw(dir, type, name));
     } catch (err) {
       if (vanished(err)) return false;
       this.failed(new DirWatchError(dir, codeOf(err), err), failures);

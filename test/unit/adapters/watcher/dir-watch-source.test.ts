@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import {
   subscribeDirs,
   type WatchDir,
   type WatchEvent,
+  WatchOverflowError,
   WatchRootGoneError,
 } from '../../../../adapters/watcher/dir-watch-source';
 
@@ -186,6 +188,17 @@ describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
     await appendFile(f, 'c');
     await until(() => has(f, 'update'));
   });
+
+  test('inotify queue overflow (loop blocked while another process makes more files than it holds): reported', async () => {
+    const n = Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8')) + 4000;
+    await start();
+    // execFileSync blocks this loop: the kernel queue (16,384 by default) fills and overflows.
+    execFileSync(process.execPath, [
+      '-e',
+      `const fs = require('fs'); for (let i = 0; i < ${n}; i++) fs.closeSync(fs.openSync(${JSON.stringify(base)} + '/f' + i, 'w'));`,
+    ]);
+    await until(() => errors.some((e) => e instanceof WatchOverflowError), 10_000);
+  }, 30_000);
 
   test('the root cannot be watched: subscribe rejects', async () => {
     await expect(start(join(base, 'missing'))).rejects.toBeInstanceOf(DirWatchError);
