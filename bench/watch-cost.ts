@@ -2,8 +2,10 @@
  * What a watch source costs the write path: CPU per 4 KiB write with no watcher, @parcel/watcher,
  * and fs.watch per directory (dir-watch-source.ts), the writes made in this process (as when the
  * watcher lives in the head that serves them) and from a child process (as when another head
- * serves them). Each watcher only counts its events (no ExportWatcher): this is the source's own
- * cost. CPU is process.cpuUsage() (user+sys, all threads: parcel's native ones included).
+ * serves them). By default each watcher only counts its events: the source's own cost. With
+ * CONSUMER=export-watcher the source feeds a whole ExportWatcher (30 ms windows, an lstat per
+ * changed path, an in-process core with invalidation on and no holder), as in a head. CPU is
+ * process.cpuUsage() (user+sys, all threads: parcel's native ones included).
  *
  *   node bench/run.js watch-cost        (about 15 s; WRITES=n to change the count)
  */
@@ -13,6 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subscribe } from '@parcel/watcher';
 import { subscribeDirs } from '../adapters/watcher/dir-watch-source';
+import { ExportWatcher } from '../adapters/watcher/export-watcher';
+import type { Attrs } from '../gateway/backend/attrs';
+import { createUpcallCore } from '../upcall-core';
 
 const DIRS = 4;
 const FILES_PER_DIR = 16;
@@ -72,8 +77,29 @@ async function main(): Promise<void> {
   const fromChild = (): Promise<number> =>
     new Promise((r) => child.once('message', (m: { us: number }) => r(m.us)));
 
+  /** Events the source passed on (a counter, or the ExportWatcher's `events` stat). */
   let events = 0;
+  let counted = () => events;
+  const consumer = process.env.CONSUMER === 'export-watcher' ? 'export-watcher' : 'count';
   const watch = async (source: Source): Promise<() => Promise<void>> => {
+    if (consumer === 'export-watcher' && source !== 'none') {
+      const core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': true } });
+      const w = await ExportWatcher.start({
+        root,
+        core,
+        origin: 'bench/watcher',
+        holders: () => [],
+        source,
+        pollMs: 0,
+        seedLimit: 0,
+      });
+      counted = () => w.stats().events;
+      return async () => {
+        counted = () => events;
+        await w.close();
+        core.close();
+      };
+    }
     const cb = (err: Error | null, evs: readonly unknown[]) => {
       if (!err) events += evs.length;
     };
@@ -99,21 +125,21 @@ async function main(): Promise<void> {
     for (const source of ['none', 'parcel', 'fs-watch'] as const) {
       const stop = await watch(source);
       // Same process: all CPU (writes + watcher) here.
-      events = 0;
+      let e0 = counted();
       const t0 = process.cpuUsage();
       await writeAll(files);
       await drain();
       add(`${source} same-process total`, cpuUs(process.cpuUsage(t0)) / WRITES);
-      add(`${source} same-process events`, events);
+      add(`${source} same-process events`, counted() - e0);
       // Separate writer: this process's CPU is the watcher's; the child's, the writes'.
-      events = 0;
+      e0 = counted();
       const t1 = process.cpuUsage();
       child.send({ files });
       const writerUs = await fromChild();
       await drain();
       add(`${source} other-process watcher`, cpuUs(process.cpuUsage(t1)) / WRITES);
       add(`${source} other-process writer`, writerUs / WRITES);
-      add(`${source} other-process events`, events);
+      add(`${source} other-process events`, counted() - e0);
       await stop();
     }
   }
@@ -121,7 +147,7 @@ async function main(): Promise<void> {
   rmSync(root, { recursive: true, force: true });
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(
-    `${WRITES} writes of 4 KiB over ${files.length} files in ${DIRS} dirs, ${IN_FLIGHT} in flight; median of ${ROUNDS}`,
+    `${WRITES} writes of 4 KiB over ${files.length} files in ${DIRS} dirs, ${IN_FLIGHT} in flight; consumer ${consumer}; median of ${ROUNDS}`,
   );
   for (const [k, xs] of Object.entries(results)) {
     const unit = k.endsWith('events') ? 'events to JS' : 'µs CPU / write';
