@@ -84,13 +84,16 @@ export class ChangeBatch {
 
 /**
  * Later news about a path wins, except that create-then-update is a 'create-update' (the entry is
- * new, and its object changed since: see WindowChange), a create-update stays one until a delete,
+ * new, and its object changed since: see WindowChange) — and so is update-then-create, since a
+ * source that lstat's before it reports a create (dir-watch-source.ts) can pass on the new
+ * object's update first; if the update was the old object's, the consumer's inode comparison
+ * removes that one anyway. A create-update stays one until a delete,
  * and delete-then-create is a create that may have replaced an object (the consumer lstat's and
  * compares inodes anyway).
  */
 function merge(before: WindowChange, next: PathChange): WindowChange {
   if ((before === 'create' || before === 'create-update') && next === 'update') return 'create-update';
-  if (before === 'create-update' && next === 'create') return 'create-update';
+  if ((before === 'create-update' || before === 'update') && next === 'create') return 'create-update';
   if (before === 'delete' && next !== 'delete') return 'create';
   return next;
 }

@@ -20,15 +20,13 @@ import type { PathChange } from './change-batch';
  *   watched, a gone one is dropped). Renames are rare next to writes, so this costs nothing on the
  *   write path. A path created and deleted before its lstat is reported as 'delete' (parcel
  *   reports nothing), which still drops the parent's listing.
- * - renames wait `foldMs` (10 ms) before that lstat, and a 'change' to such a path meanwhile is
- *   folded into its report. This keeps a create's own follow-ups — the gateway's CREATE is
- *   open, fchown, fchmod, fstat: IN_CREATE then IN_ATTRIBs over a few hundred µs — from turning
- *   the window's entry into a 'create-update' (ChangeBatch), whose inode update the gateway never
- *   noted (a create notes only the directory and the name) and so would be sent back to every
- *   head as an extra invalidation. The price: a program that creates a file, has it looked up
- *   through the gateway and modifies it all within 10 ms gets only the create reported (the
- *   parent's listing; not the new inode's attributes). @parcel/watcher's window for the same is
- *   its 50 ms batch, for any create followed by a modify.
+ * - renames may wait `foldMs` (default 0: off) before that lstat, and a 'change' to such a path
+ *   meanwhile is folded into its report. Off by default because a fold hides a modify made by
+ *   another program right after a create (only the create, i.e. the parent, is reported). The
+ *   gateway's own create follow-ups (its CREATE is open, fchown, fchmod, fstat: IN_CREATE then
+ *   IN_ATTRIBs over a few hundred µs) need no fold: the create's noting includes the new object
+ *   as the create left it (ChangeEvent.created), so the 'create-update' they make of the window's
+ *   entry (ChangeBatch) is recognised as the gateway's own.
  * - a directory's own events arrive on its watch with the directory's basename as the name
  *   (libuv's uv__basename_r for e->len == 0), indistinguishable from a child of that name: such a
  *   name is lstat'ed before it is reported, and the directory's watch is re-checked (inode).
@@ -75,7 +73,7 @@ export interface DirWatchOptions {
   readonly retryMs?: number;
   /**
    * How long a create (or any rename) waits before it is lstat'ed and reported, ms; 'change'
-   * events for that path meanwhile are folded into it. Default 10. See the mapping note above.
+   * events for that path meanwhile are folded into it. Default 0. See the mapping note above.
    */
   readonly foldMs?: number;
   /**
@@ -164,7 +162,7 @@ export async function subscribeDirs(
     resolve(root),
     cb,
     options.retryMs ?? 1000,
-    options.foldMs ?? 10,
+    options.foldMs ?? 0,
     options.coalesceMs ?? 5,
     options.watchDir ?? watchDir,
   );
@@ -181,7 +179,8 @@ class DirWatchSource implements DirWatchSubscription {
   private readonly watches = new Map<string, DirWatch>();
   /** Paths of this turn: IN_MODIFY/IN_ATTRIB only, and anything else (lstat'ed before reporting). */
   private changed = new Set<string>();
-  private renamed = new Set<string>();
+  /** Renamed paths waiting for their lstat, with when they were last renamed (performance.now()). */
+  private renamed = new Map<string, number>();
   /** 'change' on a name equal to its directory's: maybe the directory's own event. */
   private maybeChanged = new Set<string>();
   /** Renamed paths whose lstat is under way: a 'change' to one of them is folded into its report. */
@@ -241,13 +240,13 @@ class DirWatchSource implements DirWatchSubscription {
     this.raw++;
     if (name === null) {
       // Never on Linux (libuv always names the entry); if it happens, the whole directory is new news.
-      this.renamed.add(dir);
+      this.renamed.set(dir, performance.now());
     } else {
       const path = `${dir}/${name}`;
       const self = name === basename(dir);
       if (self) this.verify.set(dir, this.verify.get(dir) === true || type !== 'change');
       if (type === 'change') (self ? this.maybeChanged : this.changed).add(path);
-      else this.renamed.add(path);
+      else this.renamed.set(path, performance.now());
     }
     if (!this.scheduled) {
       this.scheduled = true;
@@ -257,8 +256,9 @@ class DirWatchSource implements DirWatchSubscription {
   }
 
   /**
-   * Pass-on: updates go out at once, except for paths with a rename waiting (folded into
-   * it); renames gather for `foldMs`, then are lstat'ed together (and the watches kept right).
+   * Pass-on: updates go out at once (with foldMs, not those of paths with a rename waiting: folded
+   * into it); renames gather for `foldMs`, then are lstat'ed together (and the watches kept right).
+   * An update may so go out before the create it follows: ChangeBatch merges either order.
    */
   private turn(): void {
     this.scheduled = false;
@@ -268,21 +268,44 @@ class DirWatchSource implements DirWatchSubscription {
     const changed = this.changed;
     this.changed = new Set();
     const updates: WatchEvent[] = [];
+    const fold = this.foldMs > 0;
     for (const path of changed)
-      if (!this.renamed.has(path) && !this.settling.has(path)) updates.push({ path, type: 'update' });
+      if (!fold || (!this.renamed.has(path) && !this.settling.has(path)))
+        updates.push({ path, type: 'update' });
     if (updates.length > 0) this.cb(null, updates);
-    if (this.renamed.size + this.maybeChanged.size + this.verify.size === 0 || this.fold) return;
-    this.fold = setTimeout(() => {
+    if (this.renamed.size + this.maybeChanged.size + this.verify.size > 0) this.armFold(this.foldMs);
+  }
+
+  private armFold(ms: number): void {
+    this.fold ??= setTimeout(() => {
       this.fold = undefined;
-      const { renamed, maybeChanged, verify } = this;
-      this.renamed = new Set();
-      this.maybeChanged = new Set();
-      this.verify = new Map();
-      for (const path of renamed) this.settling.add(path);
-      this.chain = this.chain
-        .then(() => this.settle(renamed, maybeChanged, verify))
-        .catch((err) => this.report(err));
-    }, this.foldMs);
+      this.settleRipe();
+    }, ms);
+  }
+
+  /**
+   * Renames at least `foldMs` old go to their lstat (with every maybe-self event); younger ones
+   * wait their full `foldMs`, so a create late in a busy stretch still gets its follow-ups folded.
+   */
+  private settleRipe(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    const renamed = new Set<string>();
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [path, at] of this.renamed) {
+      if (now - at >= this.foldMs - 1) {
+        renamed.add(path);
+        this.renamed.delete(path);
+      } else if (at < oldest) oldest = at;
+    }
+    const { maybeChanged, verify } = this;
+    this.maybeChanged = new Set();
+    this.verify = new Map();
+    if (this.renamed.size > 0) this.armFold(Math.max(1, oldest + this.foldMs - now));
+    for (const path of renamed) this.settling.add(path);
+    this.chain = this.chain
+      .then(() => this.settle(renamed, maybeChanged, verify))
+      .catch((err) => this.report(err));
   }
 
   private async settle(

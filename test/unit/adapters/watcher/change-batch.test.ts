@@ -12,7 +12,7 @@ describe('ChangeBatch: one pending entry per path, bounded', () => {
     expect(b.stats()).toMatchObject({ events: 3, deduped: 2, pending: 0 });
   });
 
-  test('create then update stays apart from a plain create until a delete', () => {
+  test('create and update (either order) stay apart from a plain create until a delete', () => {
     const b = new ChangeBatch(10);
     b.add('/a', 'create');
     b.add('/a', 'update');
@@ -22,10 +22,13 @@ describe('ChangeBatch: one pending entry per path, bounded', () => {
     b.add('/b', 'delete');
     b.add('/c', 'delete');
     b.add('/c', 'create');
+    b.add('/d', 'update');
+    b.add('/d', 'create');
     expect(Object.fromEntries(b.take().changes)).toEqual({
       '/a': 'create-update',
       '/b': 'delete',
       '/c': 'create',
+      '/d': 'create-update',
     });
   });
 
