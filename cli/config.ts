@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { WATCH_SOURCES, type WatchSource } from '../adapters/watcher/watch-switch';
 import { buildAllowList } from '../gateway/nfs/exports';
 import { resolveOptions, type UpcallOptionsInput } from '../upcall-core';
 import { LOG_LEVELS, type LogLevel } from './logger';
@@ -54,6 +55,12 @@ export interface GatewayConfig extends SmbConfig {
    * (adapters/watcher). Default true: direct backend changes show up through the gateway.
    */
   watchExport: boolean;
+  /**
+   * What reads inotify for the export watcher: 'parcel' (@parcel/watcher: native threads, a stat
+   * per event) or 'fs-watch' (one Node fs.watch per directory, read on the main loop: much less
+   * CPU per gateway write). Default 'parcel'.
+   */
+  watchSource: WatchSource;
   /** The GlusterFS options. */
   upcall: UpcallOptionsInput;
 }
@@ -72,6 +79,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   ackTimeoutMs: 5,
   quietLeaseMs: 1000,
   watchExport: true,
+  watchSource: 'parcel',
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
 };
@@ -135,6 +143,10 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
     throw new ConfigError('ackTimeoutMs: expected ms between 0 and 1000');
   if (!Number.isFinite(c.quietLeaseMs) || c.quietLeaseMs < 0 || c.quietLeaseMs > 10_000)
     throw new ConfigError('quietLeaseMs: expected ms between 0 and 10000');
+  if (!WATCH_SOURCES.includes(c.watchSource))
+    throw new ConfigError(
+      `watchSource: expected one of ${WATCH_SOURCES.join(', ')}, got ${JSON.stringify(c.watchSource)}`,
+    );
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);
   const smbProblem = smbConfigProblem(c);

@@ -201,6 +201,7 @@ async function startWatcher(
       holders: () => holders,
       recent,
       election,
+      source: config.watchSource,
       logger,
     });
     return { watcher, election };

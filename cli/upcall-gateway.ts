@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { WATCH_SOURCES } from '../adapters/watcher/watch-switch';
 import { ConfigError, type GatewayConfig, loadConfigFile, resolveConfig } from './config';
 import { createLogger, LOG_LEVELS } from './logger';
 import { startHead } from './start-head';
@@ -41,6 +42,7 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     smbPort: o.smbPort as number | undefined,
     // commander defaults a --no- flag to true: only its presence may override the config file.
     watchExport: o.watchExport === false ? false : undefined,
+    watchSource: o.watchSource as GatewayConfig['watchSource'] | undefined,
     upcall,
   };
 }
@@ -146,6 +148,12 @@ const program = new Command('upcall-gateway')
     int('smb-port'),
   )
   .option('--no-watch-export', 'do not turn changes made to the export by other programs into upcalls')
+  .addOption(
+    new Option(
+      '--watch-source <kind>',
+      "what reads inotify for the export watcher (default 'parcel')",
+    ).choices([...WATCH_SOURCES]),
+  )
   .option(
     '-c, --config <file>',
     'JSON config file (same keys as the README table); SIGHUP reloads its upcall options',

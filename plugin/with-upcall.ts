@@ -165,6 +165,8 @@ class UpcallBackend implements Backend {
       flags: FOP_RULES.create.flags,
       stat: r.dir.after,
       name,
+      created: inodeKeyOf(r.attrs.fileid),
+      createdStat: r.attrs,
     });
     const w = this.seen(r.attrs.fileid); // the creator caches the new object
     if (w) await w;

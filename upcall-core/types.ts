@@ -27,6 +27,13 @@ export interface ChangeEvent<S = unknown> {
   readonly oldName?: string;
   /** Names of the xattrs set or removed (XATTR / XATTR_RM), filtered per client by its patterns. */
   readonly xattrs?: readonly string[];
+  /**
+   * A create (the event is on the directory): the new object and its post-op state. Nothing is
+   * sent for it (nobody can hold a new object); the export watcher's noting uses it to tell the
+   * gateway's own follow-ups of a create (fchown, fchmod) from another program's modify.
+   */
+  readonly created?: InodeKey;
+  readonly createdStat?: S;
 }
 
 /** An invalidation of one inode, as one client receives it. */

@@ -1,6 +1,16 @@
 /** What happened to one path within a batch window, as the watcher library reports it. */
 export type PathChange = 'create' | 'update' | 'delete';
 
+/**
+ * What one path came to within a window: a PathChange, or 'create-update' — a new entry that was
+ * also modified afterwards in the same window. That one must stay apart from a plain create: a
+ * holder may have looked the new entry up between the two (so it holds its attributes), and the
+ * create alone only invalidates the parent. @parcel/watcher's 50 ms trailing batch happened to
+ * put such an update in a later window; fs.watch (dir-watch-source.ts) reports it within a few
+ * ms, in the same window.
+ */
+export type WindowChange = PathChange | 'create-update';
+
 export interface ChangeBatchStats {
   /** Paths waiting now. */
   readonly pending: number;
@@ -21,7 +31,7 @@ export interface ChangeBatchStats {
  * fixed amount of memory.
  */
 export class ChangeBatch {
-  private pending = new Map<string, PathChange>();
+  private pending = new Map<string, WindowChange>();
   private overflowed = false;
   private maxSeen = 0;
   private events = 0;
@@ -54,7 +64,7 @@ export class ChangeBatch {
   }
 
   /** Hands out what waited and starts a new window. */
-  take(): { overflowed: boolean; changes: Map<string, PathChange> } {
+  take(): { overflowed: boolean; changes: Map<string, WindowChange> } {
     const out = { overflowed: this.overflowed, changes: this.pending };
     this.pending = new Map();
     this.overflowed = false;
@@ -73,12 +83,17 @@ export class ChangeBatch {
 }
 
 /**
- * Later news about a path wins, except that create-then-update is still a create (the entry is
- * new) and delete-then-create is a create that may have replaced an object (the consumer lstat's
- * and compares inodes anyway).
+ * Later news about a path wins, except that create-then-update is a 'create-update' (the entry is
+ * new, and its object changed since: see WindowChange) — and so is update-then-create, since a
+ * source that lstat's before it reports a create (dir-watch-source.ts) can pass on the new
+ * object's update first; if the update was the old object's, the consumer's inode comparison
+ * removes that one anyway. A create-update stays one until a delete,
+ * and delete-then-create is a create that may have replaced an object (the consumer lstat's and
+ * compares inodes anyway).
  */
-function merge(before: PathChange, next: PathChange): PathChange {
-  if (before === 'create' && next === 'update') return 'create';
+function merge(before: WindowChange, next: PathChange): WindowChange {
+  if ((before === 'create' || before === 'create-update') && next === 'update') return 'create-update';
+  if ((before === 'create-update' || before === 'update') && next === 'create') return 'create-update';
   if (before === 'delete' && next !== 'delete') return 'create';
   return next;
 }

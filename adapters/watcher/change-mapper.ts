@@ -4,7 +4,7 @@ import type { Attrs } from '../../gateway/backend/attrs';
 import { attrsOf } from '../../gateway/backend/attrs-of';
 import { inodeKeyOf } from '../../gateway/backend/inode-key';
 import { UpcallFlags as F, type InodeKey, type UpcallCore } from '../../upcall-core';
-import type { PathChange } from './change-batch';
+import type { WindowChange } from './change-batch';
 import type { KnownPath, PathInodes } from './path-inodes';
 import { type OwnQuery, ownQueryKey, type RecentChanges } from './recent-changes';
 
@@ -45,7 +45,7 @@ export interface ChangeMapperOptions {
 /** A changed path as lstat'ed (the path and its parent), before anything is sent. */
 export interface Inspected {
   readonly path: string;
-  readonly kind: PathChange;
+  readonly kind: WindowChange;
   readonly st: Attrs | undefined;
   /** Undefined at the root or when the parent is gone too. */
   readonly parent: Attrs | undefined;
@@ -89,7 +89,7 @@ export class ChangeMapper {
     this.subtreeLimit = o.subtreeLimit ?? 256;
   }
 
-  async apply(path: string, kind: PathChange): Promise<void> {
+  async apply(path: string, kind: WindowChange): Promise<void> {
     await this.act(await this.inspect(path, kind));
   }
 
@@ -99,7 +99,7 @@ export class ChangeMapper {
    */
   async inspect(
     path: string,
-    kind: PathChange,
+    kind: WindowChange,
     parents = new Map<string, Promise<Attrs | undefined>>(),
   ): Promise<Inspected> {
     const parentPath = dirname(path);
@@ -157,6 +157,13 @@ export class ChangeMapper {
         await this.send({ inode: dir, flags: WATCH_FLAGS.create, name });
         if (known !== undefined && known.inode !== inode) await this.removed(known.inode, dir, name);
       }
+    }
+    // Modified after it was created, in this window: whoever looked it up in between holds old
+    // attributes (a directory is covered by the subtree walk below). Its own question: the
+    // gateway may have made the entry and another program written to it since.
+    if (kind === 'create-update' && !isDir) {
+      if (await this.own({ inode, attrs: st }, answers)) this.suppress();
+      else await this.send({ inode, flags: WATCH_FLAGS.update });
     }
     if (isDir) await this.subtree(path, inode);
   }

@@ -7,7 +7,7 @@ import { ChangeMapper, type ChangeMapperCounters, WATCH_FLAGS } from './change-m
 import { DirPoller } from './dir-poller';
 import { PathInodes } from './path-inodes';
 import type { RecentChanges } from './recent-changes';
-import { WatchSwitch } from './watch-switch';
+import { type WatchSource, WatchSwitch } from './watch-switch';
 import type { WatcherElection } from './watcher-election';
 
 export interface ExportWatcherOptions {
@@ -35,6 +35,8 @@ export interface ExportWatcherOptions {
    * before the watcher can still FORGET its inode. Default 10,000; 0 skips it.
    */
   readonly seedLimit?: number;
+  /** What turns inotify into events (see WatchSwitch). Default 'parcel'. */
+  readonly source?: WatchSource;
   /** Several heads on one machine: this one watches only while elected. Absent: always. */
   readonly election?: WatcherElection;
   readonly logger?: Logger;
@@ -110,6 +112,7 @@ export class ExportWatcher {
     });
     this.watch = new WatchSwitch({
       root: o.root,
+      source: o.source,
       events: (events) => {
         if (!this.enabled) {
           this.droppedOff += events.length;

@@ -57,6 +57,8 @@ class NotingCore implements UpcallCore<Attrs> {
     } else if (ev.name !== undefined) {
       r.noteEntry(ev.inode, ev.name); // create: the event is on the directory
     }
+    // The new object as the create left it: its IN_ATTRIBs (fchown, fchmod) are the gateway's too.
+    if (ev.created !== undefined) r.note(ev.created, ev.createdStat);
     if (ev.oldParent !== undefined) {
       r.note(ev.oldParent, ev.oldParentStat);
       if (ev.oldName !== undefined) r.noteEntry(ev.oldParent, ev.oldName);

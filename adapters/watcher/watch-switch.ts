@@ -1,4 +1,5 @@
-import { type AsyncSubscription, type Event, subscribe } from '@parcel/watcher';
+import { subscribe } from '@parcel/watcher';
+import { subscribeDirs, type WatchEvent } from './dir-watch-source';
 
 /*
  * Why @parcel/watcher 2.6.0 (TOOLCHAIN.md § watchers, measured on this machine kind):
@@ -16,20 +17,34 @@ import { type AsyncSubscription, type Event, subscribe } from '@parcel/watcher';
  * that listed or looked up that short-lived file in between would keep it until the cache TTL —
  * covered by DirPoller: a known directory whose times moved is invalidated whole within a pass
  * (`pollMs`, default 500 ms).
+ *
+ * 'fs-watch' (dir-watch-source.ts) is the alternative: one non-recursive fs.watch per directory,
+ * read by libuv on the main loop (no reader thread, no stat per event), which costs the gateway's
+ * own writes much less CPU; see that file for how it maps events and its gaps.
  */
+
+/** Which watcher turns inotify into events: @parcel/watcher, or fs.watch per directory. */
+export type WatchSource = 'parcel' | 'fs-watch';
+export const WATCH_SOURCES: readonly WatchSource[] = ['parcel', 'fs-watch'];
+
+interface Subscription {
+  unsubscribe(): Promise<void>;
+}
 
 export interface WatchSwitchOptions {
   readonly root: string;
-  readonly events: (events: readonly Event[]) => void;
+  readonly events: (events: readonly WatchEvent[]) => void;
   readonly error: (err: unknown) => void;
   /** The watch is in place again after it was off: whatever changed meanwhile went unseen. */
   readonly resumed: () => void;
   /** Wait before a failed resubscribe is tried again, ms. Default 1000. */
   readonly retryMs?: number;
+  /** Default 'parcel'. */
+  readonly source?: WatchSource;
 }
 
 /**
- * The @parcel/watcher subscription, held only while wanted. Measured (bench/heads.ts, writes,
+ * The watch subscription (@parcel/watcher or fs.watch per directory), held only while wanted. Measured (bench/heads.ts, writes,
  * 2 heads): a subscription whose events JS drops still costs the write path ~20-35 % CPU per op,
  * as each gateway write is an inotify event the library's reader thread wakes for, stat()s and
  * hands to its debounce thread (native, outside the V8 profile) — so dropping events in JS is not
@@ -37,7 +52,7 @@ export interface WatchSwitchOptions {
  * of what the watcher still costs then. Switches are serialized: the last wish wins.
  */
 export class WatchSwitch {
-  private sub?: AsyncSubscription;
+  private sub?: Subscription;
   private want = false;
   private chain: Promise<void> = Promise.resolve();
   private retry?: NodeJS.Timeout;
@@ -92,10 +107,13 @@ export class WatchSwitch {
     }
   }
 
-  private subscribe(): Promise<AsyncSubscription> {
-    return subscribe(this.o.root, (err, events) => {
+  private subscribe(): Promise<Subscription> {
+    const cb = (err: Error | null, events: readonly WatchEvent[]) => {
       if (err) this.o.error(err);
       else this.o.events(events);
-    });
+    };
+    return this.o.source === 'fs-watch'
+      ? subscribeDirs(this.o.root, cb, { retryMs: this.o.retryMs })
+      : subscribe(this.o.root, cb);
   }
 }

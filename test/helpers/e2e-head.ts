@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type GatewayConfig, resolveConfig } from '../../cli/config';
 import { type Head, startHead } from '../../cli/start-head';
 import { silentLogger } from '../../gateway/nfs/silent-logger';
+import { testWatchSource } from './watch-source';
 
 export interface TestHead {
   readonly head: Head;
@@ -22,7 +23,10 @@ export interface TestHead {
 export async function startTestHead(overrides: Partial<GatewayConfig> = {}): Promise<TestHead> {
   const dir = await mkdtemp(join(tmpdir(), 'upcall-e2e-'));
   await chmod(dir, 0o777);
-  const config = resolveConfig({ port: 0, adminPort: -1, exportPath: dir, host: '127.0.0.1' }, overrides);
+  const config = resolveConfig(
+    { port: 0, adminPort: -1, exportPath: dir, host: '127.0.0.1', watchSource: testWatchSource() },
+    overrides,
+  );
   const head = await startHead(config, silentLogger());
   return {
     head,

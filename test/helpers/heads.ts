@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGatewayBuilt, type GatewayProcess, spawnGateway } from './gateway-process';
 import { authSysOf, connectRaw, type RawNfsClient } from './raw-nfs-client';
+import { testWatchSource } from './watch-source';
 
 export interface HeadOptions {
   readonly headId: string;
@@ -25,6 +26,8 @@ export interface HeadOptions {
   readonly port?: number;
   /** The export watcher (default on); off where a test counts upcalls exactly. */
   readonly watchExport?: boolean;
+  /** What reads inotify for the watcher (default: UPCALL_TEST_WATCH_SOURCE, else the gateway's). */
+  readonly watchSource?: 'parcel' | 'fs-watch';
   /** Serve SMB too (port chosen by the system), with the config file at this path (users, shares). */
   readonly smbConfig?: string;
 }
@@ -67,6 +70,8 @@ export function headArgs(o: HeadOptions): string[] {
   if (o.redisUrl) args.push('--redis', o.redisUrl);
   if (o.namespace) args.push('--redis-namespace', o.namespace);
   if (o.watchExport === false) args.push('--no-watch-export');
+  const source = o.watchSource ?? testWatchSource();
+  if (source) args.push('--watch-source', source);
   if (o.smbConfig) args.push('--smb-port', '0', '--config', o.smbConfig);
   return args;
 }

@@ -8,8 +8,28 @@ describe('ChangeBatch: one pending entry per path, bounded', () => {
     b.add('/x/a', 'update');
     const { overflowed, changes } = b.take();
     expect(overflowed).toBe(false);
-    expect([...changes]).toEqual([['/x/a', 'create']]);
+    expect([...changes]).toEqual([['/x/a', 'create-update']]);
     expect(b.stats()).toMatchObject({ events: 3, deduped: 2, pending: 0 });
+  });
+
+  test('create and update (either order) stay apart from a plain create until a delete', () => {
+    const b = new ChangeBatch(10);
+    b.add('/a', 'create');
+    b.add('/a', 'update');
+    b.add('/a', 'create');
+    b.add('/b', 'create');
+    b.add('/b', 'update');
+    b.add('/b', 'delete');
+    b.add('/c', 'delete');
+    b.add('/c', 'create');
+    b.add('/d', 'update');
+    b.add('/d', 'create');
+    expect(Object.fromEntries(b.take().changes)).toEqual({
+      '/a': 'create-update',
+      '/b': 'delete',
+      '/c': 'create',
+      '/d': 'create-update',
+    });
   });
 
   test('delete then create of a path is a create; create then delete is a delete', () => {

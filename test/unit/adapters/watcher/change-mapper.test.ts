@@ -65,6 +65,17 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'new' }]);
   });
 
+  test('create then update in one window: the parent as for a create, and the update on the new inode', async () => {
+    const f = join(dir, 'new');
+    await writeFile(f, 'abc');
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(f, 'create-update');
+    expect(calls).toEqual([
+      { inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'new' },
+      { inode: await keyOf(f), flags: WATCH_FLAGS.update },
+    ]);
+  });
+
   test('delete of a known path: NLINK|TIMES|PARENT_TIMES with parent and name, then FORGET', async () => {
     const f = join(dir, 'gone');
     await writeFile(f, 'x');
@@ -175,5 +186,20 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     await writeFile(join(dir, 'theirs'), '');
     await m.apply(join(dir, 'theirs'), 'create');
     expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'theirs' }]);
+  });
+
+  test('create-update: the gateway made the entry and wrote, another program wrote after: the update is sent', async () => {
+    const f = join(dir, 'made');
+    await writeFile(f, 'abc');
+    recent.note(await keyOf(dir), await attrsAt(dir));
+    recent.noteEntry(await keyOf(dir), 'made');
+    recent.note(await keyOf(f), await attrsAt(f));
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(f, 'create-update');
+    expect(calls).toEqual([]); // all the gateway's own
+    await appendFile(f, 'outside');
+    await m.apply(f, 'create-update');
+    expect(calls).toEqual([{ inode: await keyOf(f), flags: WATCH_FLAGS.update }]);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExportWatcher } from '../../../../adapters/watcher/export-watcher';
 import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
+import { WATCH_SOURCES } from '../../../../adapters/watcher/watch-switch';
 import { WatcherElection, type WatcherLease } from '../../../../adapters/watcher/watcher-election';
 import type { Attrs } from '../../../../gateway/backend/attrs';
 import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
@@ -39,82 +40,86 @@ async function until(probe: () => boolean, ms = 3000): Promise<void> {
  * Two heads' watchers over one export and one core, as on one machine: only the elected one
  * holds the inotify watch, and whatever it must flush, it flushes for every head.
  */
-describe('ExportWatcher with an election: one watch per machine', () => {
-  let dir: string;
-  let core: UpcallCore<Attrs>;
-  let got: Invalidation<Attrs>[];
-  const open: { close(): Promise<void> }[] = [];
+describe.each(WATCH_SOURCES)(
+  'ExportWatcher with an election: one watch per machine (source %s)',
+  (source) => {
+    let dir: string;
+    let core: UpcallCore<Attrs>;
+    let got: Invalidation<Attrs>[];
+    const open: { close(): Promise<void> }[] = [];
 
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'watcher-elect-'));
-    core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': true } });
-    got = [];
-    core.events('a/nfs').subscribe((ev) => got.push(ev));
-  });
-  afterEach(async () => {
-    for (const o of open.splice(0).reverse()) await o.close();
-    core.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function head(id: string, lease: WatcherLease, extra: { maxPending?: number } = {}) {
-    const flushed = { n: 0 };
-    const election = await WatcherElection.start({
-      lease,
-      flushEveryHead: async () => flushed.n++,
-      leaseMs: 300,
-      intervalMs: 50,
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'watcher-elect-'));
+      core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': true } });
+      got = [];
+      core.events('a/nfs').subscribe((ev) => got.push(ev));
     });
-    const watcher = await ExportWatcher.start({
-      root: dir,
-      core,
-      origin: `${id}/watcher`,
-      holders: () => [`${id}/nfs`],
-      recent: new RecentChangeSet(),
-      election,
-      pollMs: 0,
-      ...extra,
+    afterEach(async () => {
+      for (const o of open.splice(0).reverse()) await o.close();
+      core.close();
+      await rm(dir, { recursive: true, force: true });
     });
-    open.push(election, watcher);
-    return { election, watcher, flushed };
-  }
 
-  test('only the elected head watches; an outside change is sent once; the other takes over on close', async () => {
-    const lease = sharedLease();
-    const a = await head('a', lease('a'));
-    const b = await head('b', lease('b'));
-    expect([a.watcher.stats().watching, b.watcher.stats().watching]).toEqual([true, false]);
-    expect(a.flushed.n).toBe(1); // its watch in place: every head flushes (nobody may have watched)
-    expect(b.flushed.n).toBe(0);
+    async function head(id: string, lease: WatcherLease, extra: { maxPending?: number } = {}) {
+      const flushed = { n: 0 };
+      const election = await WatcherElection.start({
+        lease,
+        flushEveryHead: async () => flushed.n++,
+        leaseMs: 300,
+        intervalMs: 50,
+      });
+      const watcher = await ExportWatcher.start({
+        source,
+        root: dir,
+        core,
+        origin: `${id}/watcher`,
+        holders: () => [`${id}/nfs`],
+        recent: new RecentChangeSet(),
+        election,
+        pollMs: 0,
+        ...extra,
+      });
+      open.push(election, watcher);
+      return { election, watcher, flushed };
+    }
 
-    const f = join(dir, 'f');
-    await writeFile(f, 'a');
-    const inode = inodeKeyOf((await lstat(f, { bigint: true })).ino);
-    core.access('a/nfs', inode);
-    await appendFile(f, 'b');
-    const sizeOf = () =>
-      got.filter((e) => e.kind === 'inode' && e.inode === inode && (e.flags & F.SIZE) !== 0);
-    await until(() => sizeOf().length > 0);
-    await a.watcher.idle();
-    expect(sizeOf().map((e) => (e.kind === 'inode' ? e.origin : ''))).toEqual(['a/watcher']);
-    expect(b.watcher.stats().events).toBe(0);
+    test('only the elected head watches; an outside change is sent once; the other takes over on close', async () => {
+      const lease = sharedLease();
+      const a = await head('a', lease('a'));
+      const b = await head('b', lease('b'));
+      expect([a.watcher.stats().watching, b.watcher.stats().watching]).toEqual([true, false]);
+      expect(a.flushed.n).toBe(1); // its watch in place: every head flushes (nobody may have watched)
+      expect(b.flushed.n).toBe(0);
 
-    await a.watcher.close();
-    await a.election.close();
-    await until(() => b.watcher.stats().watching);
-    await until(() => b.flushed.n === 1); // taken over: every head flushes once B's watch is in place
-    core.access('a/nfs', inode);
-    await appendFile(f, 'c');
-    await until(() => sizeOf().some((e) => e.kind === 'inode' && e.origin === 'b/watcher'));
-  });
+      const f = join(dir, 'f');
+      await writeFile(f, 'a');
+      const inode = inodeKeyOf((await lstat(f, { bigint: true })).ino);
+      core.access('a/nfs', inode);
+      await appendFile(f, 'b');
+      const sizeOf = () =>
+        got.filter((e) => e.kind === 'inode' && e.inode === inode && (e.flags & F.SIZE) !== 0);
+      await until(() => sizeOf().length > 0);
+      await a.watcher.idle();
+      expect(sizeOf().map((e) => (e.kind === 'inode' ? e.origin : ''))).toEqual(['a/watcher']);
+      expect(b.watcher.stats().events).toBe(0);
 
-  test('an overflowing window flushes every head (one broadcast), not only its own holders', async () => {
-    const a = await head('a', sharedLease()('a'), { maxPending: 2 });
-    const before = a.flushed.n;
-    await Promise.all(['x', 'y', 'z', 'w'].map((n) => writeFile(join(dir, n), n)));
-    await until(() => a.watcher.stats().overflows > 0);
-    await a.watcher.idle();
-    expect(a.flushed.n).toBeGreaterThan(before);
-    expect(got.filter((e) => e.kind === 'flush-all')).toEqual([]); // not the local holder alone
-  });
-});
+      await a.watcher.close();
+      await a.election.close();
+      await until(() => b.watcher.stats().watching);
+      await until(() => b.flushed.n === 1); // taken over: every head flushes once B's watch is in place
+      core.access('a/nfs', inode);
+      await appendFile(f, 'c');
+      await until(() => sizeOf().some((e) => e.kind === 'inode' && e.origin === 'b/watcher'));
+    });
+
+    test('an overflowing window flushes every head (one broadcast), not only its own holders', async () => {
+      const a = await head('a', sharedLease()('a'), { maxPending: 2 });
+      const before = a.flushed.n;
+      await Promise.all(['x', 'y', 'z', 'w'].map((n) => writeFile(join(dir, n), n)));
+      await until(() => a.watcher.stats().overflows > 0);
+      await a.watcher.idle();
+      expect(a.flushed.n).toBeGreaterThan(before);
+      expect(got.filter((e) => e.kind === 'flush-all')).toEqual([]); // not the local holder alone
+    });
+  },
+);

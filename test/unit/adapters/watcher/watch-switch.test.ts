@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WatchSwitch } from '../../../../adapters/watcher/watch-switch';
+import { WATCH_SOURCES, WatchSwitch } from '../../../../adapters/watcher/watch-switch';
 
 async function until(probe: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -11,7 +11,7 @@ async function until(probe: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-describe('WatchSwitch: the inotify watch only while wanted', () => {
+describe.each(WATCH_SOURCES)('WatchSwitch: the inotify watch only while wanted (source %s)', (source) => {
   let base: string;
   beforeEach(async () => {
     base = await mkdtemp(join(tmpdir(), 'watch-switch-'));
@@ -22,6 +22,7 @@ describe('WatchSwitch: the inotify watch only while wanted', () => {
     let resumed = 0;
     const seen: string[] = [];
     const w = new WatchSwitch({
+      source,
       root: base,
       events: (evs) => seen.push(...evs.map((e) => e.path)),
       error: (err) => {
@@ -47,6 +48,7 @@ describe('WatchSwitch: the inotify watch only while wanted', () => {
     const errors: unknown[] = [];
     let resumed = 0;
     const w = new WatchSwitch({
+      source,
       root,
       events: () => {},
       error: (err) => errors.push(err),

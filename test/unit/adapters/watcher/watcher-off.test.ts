@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ExportWatcher } from '../../../../adapters/watcher/export-watcher';
 import { notingCore } from '../../../../adapters/watcher/noting-core';
 import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
+import { WATCH_SOURCES } from '../../../../adapters/watcher/watch-switch';
 import type { Attrs } from '../../../../gateway/backend/attrs';
 import { attrsOf } from '../../../../gateway/backend/attrs-of';
 import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
@@ -47,86 +48,89 @@ async function until(probe: () => boolean, ms = 3000): Promise<void> {
 
 const attrsAt = async (p: string) => attrsOf(await lstat(p, { bigint: true }), 0n);
 
-describe('ExportWatcher and NotingCore while features.cache-invalidation is off', () => {
-  let dir: string;
-  let core: UpcallCore<Attrs>;
-  let recent: CountingRecent;
-  let got: Invalidation<Attrs>[];
-  let watcher: ExportWatcher | undefined;
+describe.each(WATCH_SOURCES)(
+  'ExportWatcher and NotingCore while features.cache-invalidation is off (source %s)',
+  (source) => {
+    let dir: string;
+    let core: UpcallCore<Attrs>;
+    let recent: CountingRecent;
+    let got: Invalidation<Attrs>[];
+    let watcher: ExportWatcher | undefined;
 
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'watcher-off-'));
-    core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': false } });
-    recent = new CountingRecent();
-    got = [];
-    core.events('h/nfs').subscribe((ev) => got.push(ev));
-  });
-  afterEach(async () => {
-    await watcher?.close();
-    watcher = undefined;
-    core.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'watcher-off-'));
+      core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': false } });
+      recent = new CountingRecent();
+      got = [];
+      core.events('h/nfs').subscribe((ev) => got.push(ev));
+    });
+    afterEach(async () => {
+      await watcher?.close();
+      watcher = undefined;
+      core.close();
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  const start = () =>
-    ExportWatcher.start({ root: dir, core, origin: 'h/watcher', holders: () => ['h/nfs'], recent });
+    const start = () =>
+      ExportWatcher.start({ source, root: dir, core, origin: 'h/watcher', holders: () => ['h/nfs'], recent });
 
-  test('off: no watch, no lookup, no note, no upcall; on again: watch back, holders flushed, changes seen', async () => {
-    const f = join(dir, 'f');
-    await writeFile(f, 'a');
-    const front = notingCore(core, recent);
-    watcher = await start();
-    const inode = inodeKeyOf((await lstat(f, { bigint: true })).ino);
+    test('off: no watch, no lookup, no note, no upcall; on again: watch back, holders flushed, changes seen', async () => {
+      const f = join(dir, 'f');
+      await writeFile(f, 'a');
+      const front = notingCore(core, recent);
+      watcher = await start();
+      const inode = inodeKeyOf((await lstat(f, { bigint: true })).ino);
 
-    // The gateway's own write while off: not noted.
-    await appendFile(f, 'b');
-    front.change('h/nfs', { inode, flags: F.SIZE | F.TIMES, stat: await attrsAt(f) });
-    // A change from outside while off: the watch is not even in place. The wait is well past
-    // the library's 50 ms batch plus the 30 ms window, so a watch that was there would have acted.
-    await appendFile(f, 'c');
-    await new Promise((r) => setTimeout(r, 300));
-    await watcher.idle();
-    const off = watcher.stats();
-    expect(off.watching).toBe(false);
-    expect(off.events + off.droppedOff).toBe(0);
-    expect(off.sent + off.suppressed + off.forgets).toBe(0);
-    expect(off.knownPaths).toBe(0); // not even the seed walk
-    expect(recent.noted).toBe(0);
-    expect(recent.lookups).toBe(0);
-    expect(got).toEqual([]);
+      // The gateway's own write while off: not noted.
+      await appendFile(f, 'b');
+      front.change('h/nfs', { inode, flags: F.SIZE | F.TIMES, stat: await attrsAt(f) });
+      // A change from outside while off: the watch is not even in place. The wait is well past
+      // the library's 50 ms batch plus the 30 ms window, so a watch that was there would have acted.
+      await appendFile(f, 'c');
+      await new Promise((r) => setTimeout(r, 300));
+      await watcher.idle();
+      const off = watcher.stats();
+      expect(off.watching).toBe(false);
+      expect(off.events + off.droppedOff).toBe(0);
+      expect(off.sent + off.suppressed + off.forgets).toBe(0);
+      expect(off.knownPaths).toBe(0); // not even the seed walk
+      expect(recent.noted).toBe(0);
+      expect(recent.lookups).toBe(0);
+      expect(got).toEqual([]);
 
-    core.reconfigure({ 'features.cache-invalidation': true });
-    await watcher.idle(); // watch back, reseeded
-    expect(watcher.stats().watching).toBe(true);
-    expect(watcher.stats().knownPaths).toBe(1);
-    // The core's flush, then the watcher's own once its watch is back (what changed in between went unseen).
-    const reenabled = () => got.filter((e) => e.kind === 'flush-all' && e.reason === 'reenabled').length;
-    await until(() => reenabled() >= 2);
+      core.reconfigure({ 'features.cache-invalidation': true });
+      await watcher.idle(); // watch back, reseeded
+      expect(watcher.stats().watching).toBe(true);
+      expect(watcher.stats().knownPaths).toBe(1);
+      // The core's flush, then the watcher's own once its watch is back (what changed in between went unseen).
+      const reenabled = () => got.filter((e) => e.kind === 'flush-all' && e.reason === 'reenabled').length;
+      await until(() => reenabled() >= 2);
 
-    front.change('h/nfs', { inode, flags: F.SIZE | F.TIMES, stat: await attrsAt(f) });
-    expect(recent.noted).toBe(1);
-    core.access('h/nfs', inode);
-    await appendFile(f, 'd'); // from outside: reaches the holder
-    await until(() =>
-      got.some(
-        (e) =>
-          e.kind === 'inode' && e.inode === inode && e.origin === 'h/watcher' && (e.flags & F.SIZE) !== 0,
-      ),
-    );
-    expect(recent.lookups).toBeGreaterThan(0);
-  });
+      front.change('h/nfs', { inode, flags: F.SIZE | F.TIMES, stat: await attrsAt(f) });
+      expect(recent.noted).toBe(1);
+      core.access('h/nfs', inode);
+      await appendFile(f, 'd'); // from outside: reaches the holder
+      await until(() =>
+        got.some(
+          (e) =>
+            e.kind === 'inode' && e.inode === inode && e.origin === 'h/watcher' && (e.flags & F.SIZE) !== 0,
+        ),
+      );
+      expect(recent.lookups).toBeGreaterThan(0);
+    });
 
-  test('turned off with a window pending: that window is dropped, not applied after the switch', async () => {
-    core.reconfigure({ 'features.cache-invalidation': true });
-    watcher = await start();
-    await watcher.idle();
-    await writeFile(join(dir, 'g'), 'x');
-    await until(() => watcher!.stats().events > 0 || watcher!.stats().pending > 0);
-    core.reconfigure({ 'features.cache-invalidation': false });
-    await watcher.idle();
-    const s = watcher.stats();
-    expect(s.pending).toBe(0);
-    expect(s.sent + s.suppressed).toBe(0);
-    expect(recent.lookups).toBe(0);
-  });
-});
+    test('turned off with a window pending: that window is dropped, not applied after the switch', async () => {
+      core.reconfigure({ 'features.cache-invalidation': true });
+      watcher = await start();
+      await watcher.idle();
+      await writeFile(join(dir, 'g'), 'x');
+      await until(() => watcher!.stats().events > 0 || watcher!.stats().pending > 0);
+      core.reconfigure({ 'features.cache-invalidation': false });
+      await watcher.idle();
+      const s = watcher.stats();
+      expect(s.pending).toBe(0);
+      expect(s.sent + s.suppressed).toBe(0);
+      expect(recent.lookups).toBe(0);
+    });
+  },
+);
