@@ -13,7 +13,8 @@
  * runs here; Redis is the machine's (127.0.0.1:6379), under a namespace of this run's own.
  * Run: npm run bench -- heads   (builds dist/ with tsconfig.bench.json, then runs dist/bench/heads.js)
  * Narrowing for a quick look (the costs need their pairs): SETUPS=3,4 (indices into SETUPS),
- * KINDS=write, LATENCY=0 skips part 1, WATCH=0 turns the heads' export watchers off, ACK_MS sets
+ * KINDS=write, LATENCY=0 skips part 1, WATCH=0 turns the heads' export watchers off (WATCH_SOURCE
+ * picks their source: parcel, fs-watch), ACK_MS sets
  * ackTimeoutMs (0: replies do not wait for the other heads' evictions), STATS=1
  * prints each head's counters after a setup, PROF=dir profiles the heads; REPS, MEASURE_MS, ROUNDS as below.
  */
@@ -62,6 +63,7 @@ function startHead(exportPath: string, headId: string, redis: boolean, on: boole
     cacheTtlMs: 60_000,
     rootSquash: false,
     ...(process.env.WATCH === '0' && { watchExport: false }),
+    ...(process.env.WATCH_SOURCE && { watchSource: process.env.WATCH_SOURCE }),
     ...(process.env.ACK_MS !== undefined && { ackTimeoutMs: Number(process.env.ACK_MS) }),
     // A namespace per upcalls setting, so no setup inherits another's state in Redis (stored
     // options, registrations): with 9bd3c56's stored start flags, "on" after "off" ran off.

@@ -8,17 +8,18 @@ export interface KnownHandles extends HandleCodec {
 }
 
 /**
- * Handle → inode with no MAC and no stat while nothing has changed: the bytes equal the handle
- * the backend already verified (or minted) for that inode, and the metadata cache still holds
- * the inode's attributes. Any eviction (upcall, TTL, flush) sends the next call through the
- * backend's full check, so a handle is never trusted longer than the attributes we would answer
- * with — the same staleness bound the cache has anyway. In bench/nfs the MAC and an lstat per
+ * Handle → inode with no MAC and no stat while the object is known alive: the bytes equal the
+ * handle the backend already verified (or minted) for that inode, and the metadata cache saw the
+ * object through the backend within its lifetime with no word of it going since (FORGET, flush,
+ * ESTALE: MetaCache.knowsAlive). Attribute changes do not matter here, so a head told of another
+ * head's writes keeps its fast handles; a deleted object's handle goes through the backend's full
+ * check again, within the cache's own staleness bound. In bench/nfs the MAC and an lstat per
  * call were half of our GETATTR CPU before this.
  */
 export class CachedHandles implements HandleCodec {
   constructor(
     private readonly inner: KnownHandles,
-    private readonly cache: Pick<MetaCache, 'hasAttrs'>,
+    private readonly cache: Pick<MetaCache, 'knowsAlive'>,
   ) {}
 
   handleOf(ino: Ino): Buffer {
@@ -27,7 +28,7 @@ export class CachedHandles implements HandleCodec {
 
   resolveHandle(h: Buffer): Promise<Ino> {
     const ino = this.inner.knownHandle(h);
-    if (ino !== undefined && this.cache.hasAttrs(ino)) return Promise.resolve(ino);
+    if (ino !== undefined && this.cache.knowsAlive(ino)) return Promise.resolve(ino);
     return this.inner.resolveHandle(h);
   }
 }

@@ -55,6 +55,14 @@ interface CachedPage {
  */
 export class MetaCache implements Backend, CacheAdapter {
   private readonly attrs: TtlMap<Ino, Attrs>;
+  /**
+   * Objects this cache saw alive through the backend (a fill, or a change made through it):
+   * CachedHandles resolves their handles without the MAC and stat. Attribute changes do not
+   * touch this (a handle names the object, not its size); a FORGET (evictHandle), a flush, an
+   * ESTALE or the TTL do. A writer told of another head's write keeps its fast handles, though
+   * it no longer holds the attributes.
+   */
+  private readonly alive: TtlMap<Ino, true>;
   private readonly dentries = new Map<Ino, TtlMap<string, Ino | null>>();
   private readonly listings: TtlMap<Ino, Map<string, CachedPage>>;
   private readonly counters = emptyStats();
@@ -70,6 +78,7 @@ export class MetaCache implements Backend, CacheAdapter {
   ) {
     const max = opts.maxEntries ?? 100_000;
     this.attrs = new TtlMap(max);
+    this.alive = new TtlMap(max);
     this.maxDirs = Math.max(1, Math.floor(max / 10));
     this.listings = new TtlMap(this.maxDirs);
     this.now = opts.now ?? Date.now;
@@ -101,9 +110,9 @@ export class MetaCache implements Backend, CacheAdapter {
 
   // ---- reads ---------------------------------------------------------------------------------
 
-  /** Whether fresh attributes are held for `ino` (a peek: no counters move). */
-  hasAttrs(ino: Ino): boolean {
-    return this.attrs.get(ino, this.now()) !== undefined;
+  /** Whether `ino` was seen alive within the cache's lifetime and nothing said it went since. */
+  knowsAlive(ino: Ino): boolean {
+    return this.alive.get(ino, this.now()) !== undefined;
   }
 
   async getattr(ino: Ino): Promise<Attrs> {
@@ -418,6 +427,7 @@ export class MetaCache implements Backend, CacheAdapter {
       if (err instanceof BackendError && err.code === 'ESTALE') {
         this.bump();
         this.attrs.delete(ino);
+        this.alive.delete(ino);
       }
       throw err;
     }
@@ -426,6 +436,7 @@ export class MetaCache implements Backend, CacheAdapter {
   private changed(wcc: Wcc, ino: Ino): Wcc {
     this.bump();
     this.storeWcc(wcc, ino);
+    this.seenAlive(ino);
     return wcc;
   }
 
@@ -452,6 +463,7 @@ export class MetaCache implements Backend, CacheAdapter {
   private dropObject(ino: Ino, gone: boolean, attrs: Attrs): void {
     if (gone) {
       this.attrs.delete(ino);
+      this.alive.delete(ino);
       this.dentries.delete(ino);
       this.listings.delete(ino);
     } else this.refresh(attrs);
@@ -478,6 +490,7 @@ export class MetaCache implements Backend, CacheAdapter {
   }
 
   evictHandle(inode: InodeKey): void {
+    this.alive.delete(inoOfKey(inode));
     this.evictAttrs(inode);
     this.evictDentry(inode);
     this.evictListing(inode);
@@ -486,6 +499,7 @@ export class MetaCache implements Backend, CacheAdapter {
   flushAll(): void {
     this.bump();
     this.attrs.clear();
+    this.alive.clear();
     this.dentries.clear();
     this.listings.clear();
     this.counters.evictions.flushes++;
@@ -504,11 +518,17 @@ export class MetaCache implements Backend, CacheAdapter {
       return;
     }
     this.attrs.set(a.fileid, a, this.now() + this.ttl);
+    this.seenAlive(a.fileid);
   }
 
   /** Stores a new object's attributes (the creator registered it), not subject to the race check. */
   private store(a: Attrs): void {
     if (this.ttl > 0) this.attrs.set(a.fileid, a, this.now() + this.ttl);
+    this.seenAlive(a.fileid);
+  }
+
+  private seenAlive(ino: Ino): void {
+    if (this.ttl > 0) this.alive.set(ino, true, this.now() + this.ttl);
   }
 
   /**
