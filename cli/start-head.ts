@@ -53,16 +53,16 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
   const backend = await PosixBackend.open(exportPath, { readOnly: config.readOnly, logger });
   // The gateway's own changes, noted on their way to the core, so the watcher does not echo them.
   // With Redis the notes are shared, so a head's watcher does not echo another head's writes either.
+  let election: WatcherElection | undefined;
   const recent = !config.watchExport
     ? undefined
     : redis
-      ? new SharedRecentChanges(redis.notes)
+      ? new SharedRecentChanges(redis.notes, undefined, undefined, () => election?.elected !== true)
       : new RecentChangeSet();
   const frontCore = recent ? notingCore(core, recent) : core;
   let nfs: NfsFrontend;
   let smb: SmbFrontend | undefined;
   let watcher: ExportWatcher | undefined;
-  let election: WatcherElection | undefined;
   try {
     nfs = await startNfsFrontend({
       core: frontCore,
@@ -113,6 +113,7 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
             storeGets: recent.storeGets,
             rechecks: recent.rechecks,
             skippedPuts: recent.skippedPuts,
+            localOnly: recent.localOnly,
             coalescedPuts: redis.notes.coalesced,
           },
         }

@@ -41,11 +41,20 @@ export class SharedRecentChanges implements RecentChanges {
   skippedPuts = 0;
   /** Reads from the store (MGETs). */
   storeGets = 0;
+  /** Notes kept local only (this head is the machine's watcher). */
+  localOnly = 0;
 
+  /**
+   * `shared`: whether notes must reach the store now — not while this head is the elected
+   * watcher of its machine (WatcherElection): the only watcher that sees this head's writes is
+   * its own, which asks the local notes first. A note left local when the watcher moves on only
+   * costs the new watcher an extra eviction (and a takeover flushes every head anyway).
+   */
   constructor(
     private readonly store: NoteStore,
     private readonly windowMs = 2000,
     private readonly now: () => number = Date.now,
+    private readonly shared: () => boolean = () => true,
   ) {
     this.local = new RecentChangeSet({ windowMs, now });
   }
@@ -69,6 +78,10 @@ export class SharedRecentChanges implements RecentChanges {
    * notes all go — one per turn at most (SharedNotes keeps the last of a turn).
    */
   private put(key: string, value: string): void {
+    if (!this.shared()) {
+      this.localOnly++;
+      return;
+    }
     const now = this.now();
     const last = this.sent.get(key);
     if (last !== undefined && last.value === value && now - last.at < this.windowMs / 2) {

@@ -84,6 +84,29 @@ describe('SharedRecentChanges: notes put only when they say something new', () =
     expect(await watcher.isOwn(F, s2)).toBe(true);
     expect(await watcher.isOwn(F, s1)).toBe(false); // an older state: sent (an extra eviction at worst)
   });
+
+  test("the machine's watcher keeps its own notes local (its watcher asks them first); shares them again once it is not", async () => {
+    let watching = true;
+    const w = new SharedRecentChanges(
+      store,
+      2000,
+      () => now,
+      () => !watching,
+    );
+    const s1 = attrs({ ctime: t(3, 1) });
+    const d1 = attrs({ fileid: 9n, ctime: t(4) });
+    w.note(F, s1);
+    w.note(D, d1);
+    w.noteEntry(D, 'x');
+    expect(store.puts).toEqual([]);
+    expect(w.localOnly).toBe(3);
+    expect(await w.isOwn(F, s1)).toBe(true);
+    expect(await w.isOwnEntry(D, 'x', d1)).toBe(true);
+    expect(store.gets).toBe(0);
+    watching = false; // another head watches now: it can only learn of this head's changes from the store
+    w.note(F, s1);
+    expect(store.puts).toEqual(['i:f1']);
+  });
 });
 
 describe('SharedRecentChanges: a window of questions in one store round trip', () => {
