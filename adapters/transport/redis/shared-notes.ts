@@ -1,13 +1,19 @@
 import type Redis from 'ioredis';
 
+/** How long notes gather before one script call sends them, ms. */
+const GATHER_MS = 5;
+
 /**
  * Short-lived notes shared by every head (the gateway's own recent changes, for the export
  * watchers: adapters/watcher/shared-recent-changes.ts). Writes are batched, one script call per
- * turn of the event loop whatever the number of fops in it, and never awaited by a fop; a key
- * noted twice in one turn is sent once, with its last value (the store keeps only the newest per
- * key anyway, and the script of one turn runs as a whole, so no reader could see the earlier); reads
- * are one MGET. While the link is down notes are dropped and reads find none: a watcher then
- * sends what it would have suppressed (an extra eviction, never a missed one).
+ * `gatherMs` whatever the number of fops meanwhile, and never awaited by a fop: per turn of the
+ * event loop, a head under write load paid one command (a socket write) every few writes. A
+ * watcher reads them at the end of its 30 ms window, and once more 30 ms later for a note of
+ * another state, so a few ms of gathering costs it nothing. A key noted twice in one batch is
+ * sent once, with its last value (the store keeps only the newest per key anyway, and one
+ * script call runs as a whole, so no reader could see the earlier); reads are one MGET. While
+ * the link is down notes are dropped and reads find none: a watcher then sends what it would
+ * have suppressed (an extra eviction, never a missed one).
  */
 export class SharedNotes {
   private pending = new Map<string, string>();
@@ -21,6 +27,7 @@ export class SharedNotes {
     private readonly cmd: () => Redis | undefined,
     private readonly write: (args: (string | number)[]) => Promise<unknown>,
     private readonly up: () => boolean,
+    private readonly gatherMs = GATHER_MS,
   ) {}
 
   put(notes: readonly (readonly [string, string])[], ttlMs: number): void {
@@ -32,7 +39,7 @@ export class SharedNotes {
     this.ttlMs = Math.max(this.ttlMs, ttlMs);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setTimeout(() => this.flush(), this.gatherMs).unref();
     }
   }
 

@@ -1,9 +1,9 @@
 import { SharedNotes } from '../../../../../adapters/transport/redis/shared-notes';
 
-const turn = () => new Promise((r) => setImmediate(r));
+const turn = () => new Promise((r) => setTimeout(r, 10));
 
-describe('SharedNotes: one script call per turn, each key once with its last value', () => {
-  test('a key noted three times in one turn is sent once, with the last value; the next turn sends again', async () => {
+describe('SharedNotes: one script call per gathering (5 ms), each key once with its last value', () => {
+  test('a key noted three times in one gathering is sent once, with the last value; the next one sends again', async () => {
     const calls: (string | number)[][] = [];
     const notes = new SharedNotes(
       'ns:',
@@ -15,6 +15,8 @@ describe('SharedNotes: one script call per turn, each key once with its last val
     notes.put([['i:2', 'x']], 2000);
     notes.put([['i:1', 'b']], 2000);
     notes.put([['i:1', 'c']], 2000);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([]); // still gathering
     await turn();
     expect(calls).toEqual([['ns:', 2000, 'i:1', 'c', 'i:2', 'x']]);
     expect(notes.coalesced).toBe(2);
