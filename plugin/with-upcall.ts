@@ -37,9 +37,12 @@ class UpcallBackend implements Backend {
     return this.inner.rootIno;
   }
 
-  /** Registers the client; a promise while the registration is not yet visible to other heads. */
-  private seen(ino: Ino): void | Promise<void> {
-    return this.core.access(this.client, inodeKeyOf(ino));
+  /**
+   * Registers the client; a promise while the registration is not yet visible to other heads.
+   * `fetched`: the object was read before this registration (first met in a reply).
+   */
+  private seen(ino: Ino, fetched = false): void | Promise<void> {
+    return this.core.access(this.client, inodeKeyOf(ino), fetched);
   }
 
   // Read fops register BEFORE they read: a change that lands while the read is in flight then
@@ -63,7 +66,7 @@ class UpcallBackend implements Backend {
     const w = this.seen(dir);
     if (w) await w;
     const a = await this.inner.lookup(dir, name, cred);
-    const c = this.seen(a.fileid);
+    const c = this.seen(a.fileid, true);
     if (c) await c;
     return a;
   }
@@ -106,7 +109,7 @@ class UpcallBackend implements Backend {
     if (withAttrs) {
       const waits: Promise<void>[] = [];
       for (const e of page.entries) {
-        const p = this.seen(e.fileid);
+        const p = this.seen(e.fileid, true);
         if (p) waits.push(p);
       }
       if (waits.length > 0) await Promise.all(waits);

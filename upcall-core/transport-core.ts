@@ -104,8 +104,8 @@ export class TransportUpcallCore<S = unknown> implements UpcallCore<S> {
     return this.options$$.asObservable();
   }
 
-  access(client: ClientId, inode: InodeKey): void | Promise<void> {
-    if (this.enabled && !this.closed) return this.transport.touch(client, inode, this.timeoutMs);
+  access(client: ClientId, inode: InodeKey, fetched = false): void | Promise<void> {
+    if (this.enabled && !this.closed) return this.transport.touch(client, inode, this.timeoutMs, fetched);
   }
 
   change(origin: ClientId, ev: ChangeEvent<S>): Promise<void> | undefined {

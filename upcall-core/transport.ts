@@ -22,7 +22,7 @@ export interface UpcallTransport<S = unknown> {
    * Returns a promise while the registration is on its way: a read that awaits it before filling
    * a cache cannot miss a change that lands between its read and its registration.
    */
-  touch(client: ClientId, inode: InodeKey, timeoutMs: number): void | Promise<void>;
+  touch(client: ClientId, inode: InodeKey, timeoutMs: number, fetched?: boolean): void | Promise<void>;
   /**
    * Rule 2 (+ entry changes reaching the parents' clients), decided atomically by the store:
    * refreshes the originator, notifies every other client seen within `timeoutMs`, deletes

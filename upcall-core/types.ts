@@ -114,8 +114,12 @@ export interface UpcallCore<S = unknown> {
    * Rule 1: a read-type fop by `client` registers or refreshes it on `inode`. A core over a shared
    * store may return a promise, settled once other heads can see the registration: a fop awaits
    * it before reading, so nothing it caches predates the registration. Never rejects.
+   * `fetched`: the caller read the object before it could register (it was first met in a
+   * reply: a lookup's child, a readdirplus entry). A store that left changes out for this client
+   * (told once, quiet writes) then evicts it once more before the promise settles; a read that
+   * registers first fetches after them and needs no such eviction.
    */
-  access(client: ClientId, inode: InodeKey): void | Promise<void>;
+  access(client: ClientId, inode: InodeKey, fetched?: boolean): void | Promise<void>;
   /**
    * Rule 2: a modifying fop by `origin`; every other recent client is told, asynchronously.
    * A core whose table lives outside the process returns a promise that settles once the store

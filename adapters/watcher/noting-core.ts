@@ -70,8 +70,8 @@ class NotingCore implements UpcallCore<Attrs> {
     return this.inner.forget(inode, origin);
   }
 
-  access(client: ClientId, inode: InodeKey): void | Promise<void> {
-    return this.inner.access(client, inode);
+  access(client: ClientId, inode: InodeKey, fetched?: boolean): void | Promise<void> {
+    return this.inner.access(client, inode, fetched);
   }
   registerXattrs(client: ClientId, patterns: readonly string[]): void {
     this.inner.registerXattrs(client, patterns);

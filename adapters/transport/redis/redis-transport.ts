@@ -109,8 +109,11 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private queuedWhileDown = 0;
   private droppedWhileDown = false;
   private readonly codec: EventCodec<S>;
-  /** In-flight registrations: a read that finds one pending waits for it rather than racing it. */
-  private readonly registering = new Map<string, Promise<void>>();
+  /**
+   * In-flight registrations, settling with the flags of changes left out for the client (0:
+   * none): a read that finds one pending waits for it rather than racing it.
+   */
+  private readonly registering = new Map<string, Promise<number>>();
   readonly counters: AckCounters & Record<string, number> = {
     resyncs: 0,
     epochChanges: 0,
@@ -396,30 +399,33 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
    * registration is on its way to Redis: the read must not fill a cache before other heads can
    * see the registration (a change landing in between would not be told to this head).
    */
-  touch(client: ClientId, inode: InodeKey, timeoutMs: number): Promise<void> | undefined {
+  touch(client: ClientId, inode: InodeKey, timeoutMs: number, fetched = false): Promise<void> | undefined {
     if (this.state !== 'up') return undefined; // caches do not serve while down: nothing to keep registered
     const key = encodeInodeKey(inode);
     const k = `${client}\n${key}`;
-    if (!this.filter.due(client, key, Date.now(), this.registrationLagMs(timeoutMs))) {
-      const pending = this.registering.get(k);
-      if (pending) this.counters.registrationWaits++;
-      return pending;
-    }
+    let pending: Promise<number> | undefined;
+    if (this.filter.due(client, key, Date.now(), this.registrationLagMs(timeoutMs))) {
+      const registered = this.queue.touch(client, timeoutMs, key);
+      const done: Promise<number> = Promise.race([registered, this.downSignal.then(() => 0)]);
+      void done.then(() => {
+        if (this.registering.get(k) === done) this.registering.delete(k);
+      });
+      this.registering.set(k, done);
+      pending = done;
+    } else pending = this.registering.get(k);
+    if (pending === undefined) return undefined;
     this.counters.registrationWaits++;
-    const registered = this.queue.touch(client, timeoutMs, key).then((missed) => {
-      if (missed > 0) this.missed(client, inode, missed);
+    return pending.then((missed) => {
+      if (missed > 0 && fetched) this.missed(client, inode, missed);
     });
-    const done = Promise.race([registered, this.downSignal]).then(() => {
-      if (this.registering.get(k) === done) this.registering.delete(k);
-    });
-    this.registering.set(k, done);
-    return done;
   }
 
   /**
-   * A change was left out for `client` (told once) and this registration landed after it: a read
-   * that fetched before the registration may hold the state from before that change. Evicted
-   * once more, before the read that awaits the registration goes on to fill its cache.
+   * Changes were left out for `client` (told once, quiet writes) before this registration landed,
+   * and the read behind it fetched before registering: it may hold the state from before them.
+   * Evicted once more, before that read goes on to fill its cache. (A read that registered first
+   * fetches after them: the store's decisions, and the recalled holders' acknowledgements, came
+   * before its registration settled.)
    */
   private missed(client: ClientId, inode: InodeKey, flags: number): void {
     this.counters.missedOnRegistration++;
