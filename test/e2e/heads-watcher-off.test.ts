@@ -93,8 +93,17 @@ describePeer(
       await until(async () => (await a.nfs.getattr(fh)).attrs?.size === 16, 'A told');
       await until(async () => (await b.nfs.getattr(fh)).attrs?.size === 16, 'B told');
 
-      // The gateway notes its own writes again.
-      expect((await a.nfs.write(fh, 16, Buffer.from('y'))).stat).toBe(Nfs3Stat.NFS3_OK);
+      // The gateway notes its own writes again: the watching head keeps its notes local (its own
+      // watch is the one that sees its writes), the other shares them through Redis.
+      const aWatches = (await watcherOf(pair, 'a')).watching;
+      const [watching, other] = aWatches ? [a, b] : [b, a];
+      const notesOf = async (c: typeof a) =>
+        JSON.parse(await (c === a ? pair.a : pair.b).admin('/stats')).notes as { localOnly: number };
+      expect((await watching.nfs.write(fh, 16, Buffer.from('y'))).stat).toBe(Nfs3Stat.NFS3_OK);
+      expect((await notesOf(watching)).localOnly).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 50)); // past one gathering of notes
+      expect(await noteKeys(redis, ns)).toBe(0);
+      expect((await other.nfs.write(fh, 17, Buffer.from('z'))).stat).toBe(Nfs3Stat.NFS3_OK);
       await until(async () => (await noteKeys(redis, ns)) > 0, 'a note in Redis');
     });
   },
