@@ -156,8 +156,9 @@ export class OpQueue {
 
   /**
    * One registration script call. When it recalled quiet-write grants, the reads behind it wait
-   * for the holders' acknowledgements (or the leases' end) before they go on, and evict the
-   * inodes once more: the holders' unsent changes happened before they acknowledged.
+   * for the holders' acknowledgements (or the leases' end) before they go on: the holders' unsent
+   * changes are complete by then. Each read gets the flags left out for it on its inode (told
+   * once, recalled grants); RedisTransport.touch evicts once more for a read that fetched first.
    */
   private sendTouch(op: Extract<Op, { kind: 'touch' }>): void {
     const { done, keys } = op;
