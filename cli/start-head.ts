@@ -1,5 +1,5 @@
-import { chmod, mkdtemp, realpath, stat } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { chmod, mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
 import { createRedisUpcallCore, type RedisTransport } from '../adapters/transport/redis';
@@ -10,6 +10,7 @@ import {
   type RecentChanges,
   SharedRecentChanges,
   WatcherElection,
+  watchDomain,
 } from '../adapters/watcher';
 import type { Attrs } from '../gateway/backend/attrs';
 import { PosixBackend } from '../gateway/backend/posix-backend';
@@ -171,9 +172,9 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
 const watcherOrigin = (config: GatewayConfig) => `${config.headId}/watcher`;
 
 /**
- * The export watcher. With Redis, heads on one machine over one export elect one watcher among
- * them (WatcherElection): the lease `ns watcher:<host>:<real path of the export>`, held as
- * `<head id>@<pid>`; the others only note their own changes.
+ * The export watcher. With Redis, heads on one kernel over one export directory elect one watcher
+ * among them (WatcherElection): the lease `ns watcher:<watchDomain>` (boot id, device, inode),
+ * held as `<head id>@<pid>`; the others only note their own changes.
  */
 async function startWatcher(
   config: GatewayConfig,
@@ -186,10 +187,7 @@ async function startWatcher(
 ): Promise<{ watcher: ExportWatcher; election?: WatcherElection }> {
   const election = redis
     ? await WatcherElection.start({
-        lease: redis.lease(
-          `watcher:${hostname()}:${await realpath(exportPath)}`,
-          `${config.headId}@${process.pid}`,
-        ),
+        lease: redis.lease(`watcher:${await watchDomain(exportPath)}`, `${config.headId}@${process.pid}`),
         flushEveryHead: () => redis.flushEveryHead(),
         logger: logger.child({ part: 'watcher' }),
       })

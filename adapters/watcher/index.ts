@@ -14,6 +14,7 @@ export { notingCore } from './noting-core';
 export { PathInodes } from './path-inodes';
 export { RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
 export { type NoteStore, SharedRecentChanges } from './shared-recent-changes';
+export { watchDomain } from './watch-domain';
 export { WATCH_SOURCES, type WatchSource } from './watch-switch';
 export {
   WatcherElection,
