@@ -10,6 +10,8 @@ export interface WatcherLease {
   claim(ttlMs: number): Promise<boolean>;
   /** Gives the lease up if this head holds it (a clean handover: the next head need not wait for it to expire). */
   release(): Promise<void>;
+  /** Leases taken over from a holder found dead before its lease ran out, if the lease can tell. */
+  readonly deadHolders?: number;
 }
 
 export interface WatcherElectionOptions {
@@ -32,13 +34,16 @@ export interface WatcherElectionStats {
   readonly lost: number;
   /** "Every head flushes" sent once this head's watch was in place. */
   readonly flushesSent: number;
+  /** Takeovers from a watcher found dead (its connection gone) before its lease ran out. */
+  readonly deadHolders: number;
 }
 
 /**
  * One export watcher per (machine, export) among the heads there: every head's caches get the
  * changes a watcher finds through the shared core anyway, and each watcher costs every gateway
  * write an inotify event (WatchSwitch). The holder of the lease watches; the others check every
- * `intervalMs` and take over once it is gone (the holder died: ≤ leaseMs + intervalMs).
+ * `intervalMs` and take over once it is gone: at the next check when the lease can tell the
+ * holder died (RedisLease: its connection is gone), else once it ran out (≤ leaseMs + intervalMs).
  *
  * A renewal that fails, answers "not yours", or is still pending at the next tick (a link that
  * hangs) ends this head's term at once, well before the lease can run out and another head take
@@ -102,6 +107,7 @@ export class WatcherElection {
       takeovers: this.takeovers,
       lost: this.lost,
       flushesSent: this.flushesSent,
+      deadHolders: this.o.lease.deadHolders ?? 0,
     };
   }
 

@@ -332,21 +332,32 @@ return (#ARGV - 2) / 2
 `;
 
 /**
- * ARGV = key, holder, ttl (ms): a lease one holder at a time (redis-lease.ts). ttl > 0 takes it
- * if free or renews it if `holder` has it; ttl = 0 gives it up if `holder` has it. Returns 1 when
- * `holder` held it (and, for ttl > 0, holds it now), 0 otherwise. Compare-and-set in one script:
- * a holder whose lease ran out and went to another head must not renew or delete the other's.
+ * ARGV = key, holder, connection id ('' if unknown), ttl (ms): a lease one holder at a time
+ * (redis-lease.ts), stored as `<holder>#<connection id>`. ttl > 0 takes it if free or renews it
+ * if `holder` has it (under any connection id: a reconnected holder updates it); ttl = 0 gives
+ * it up if `holder` has it. Returns 1 when `holder` held it (and, for ttl > 0, holds it now);
+ * when another holds it and ttl > 0, that holder's stored value (the caller may check its
+ * connection); 0 otherwise. Compare-and-set in one script: a holder whose lease ran out and went
+ * to another head must not renew or delete the other's.
  */
 export const LEASE_LUA = `
-local key, me, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local key, holder, conn, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local me = holder .. '#' .. conn
 local cur = redis.call('GET', key)
-if cur == me then
-  if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('DEL', key) end
+if cur and string.match(cur, '^(.*)#[^#]*$') == holder then
+  if ttl > 0 then redis.call('SET', key, me, 'PX', ttl) else redis.call('DEL', key) end
   return 1
 end
-if cur or ttl == 0 then return 0 end
+if ttl == 0 then return 0 end
+if cur then return cur end
 redis.call('SET', key, me, 'PX', ttl)
 return 1
+`;
+
+/** ARGV = key, value: deletes the lease if it still holds exactly `value` (its holder is gone). */
+export const LEASE_STEAL_LUA = `
+if redis.call('GET', ARGV[1]) == ARGV[2] then return redis.call('DEL', ARGV[1]) end
+return 0
 `;
 
 /** ARGV = ns, a fresh random id. Returns the epoch of this Redis's state, creating it if absent. */
@@ -378,4 +389,5 @@ export const SCRIPTS = {
   note: script('note', NOTE_LUA),
   epoch: script('epoch', EPOCH_LUA),
   lease: script('lease', LEASE_LUA),
+  leaseSteal: script('leaseSteal', LEASE_STEAL_LUA),
 } as const;

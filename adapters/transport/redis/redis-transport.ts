@@ -101,6 +101,8 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
   private sink: TransportSink<S> | undefined;
   private state: State = 'starting';
   private epoch: string | undefined;
+  /** The stream reader's connection id: leases this head holds name it (redis-lease.ts). */
+  private readerId: number | undefined;
   private gen = 0;
   private downSignal!: Promise<number>;
   private signalDown: () => void = () => {};
@@ -312,6 +314,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
     for (const s of Object.values(SCRIPTS)) await this.cmd.script('LOAD', s.lua);
     const epoch = String(await this.run(SCRIPTS.epoch, [this.ns, randomUUID()]));
     const readerId = Number(await this.reader.client('ID'));
+    this.readerId = readerId;
     if (initial) await this.streams.skipOldBroadcasts();
     if (gen !== this.gen || this.state === 'closed') return; // went down again meanwhile
     if (this.epoch !== undefined && epoch !== this.epoch) {
@@ -345,12 +348,12 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
 
   /** A lease `ns <name>` held as `holder`, one holder at a time (the export watchers' election). */
   lease(name: string, holder: string): RedisLease {
-    return new RedisLease(
-      `${this.ns}${name}`,
-      holder,
-      (args) => this.run(SCRIPTS.lease, args),
-      () => this.state === 'up',
-    );
+    return new RedisLease(`${this.ns}${name}`, holder, {
+      run: (script, args) => this.run(script, args),
+      up: () => this.state === 'up',
+      connection: () => this.readerId,
+      connectionOpen: async (id) => String(await this.cmd.client('LIST', 'ID', String(id))).length > 0,
+    });
   }
 
   /** EVALSHA, falling back to EVAL if the script cache was flushed under us. */
