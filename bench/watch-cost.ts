@@ -1,6 +1,7 @@
 /**
  * What a watch source costs the write path: CPU per 4 KiB write with no watcher, @parcel/watcher,
- * and fs.watch per directory (dir-watch-source.ts), the writes made in this process (as when the
+ * and fs.watch per directory (dir-watch-source.ts; read on this loop, or on a thread that pauses
+ * 20 ms between reads: dir-watch-thread.ts), the writes made in this process (as when the
  * watcher lives in the head that serves them) and from a child process (as when another head
  * serves them). By default each watcher only counts its events: the source's own cost. With
  * CONSUMER=export-watcher the source feeds a whole ExportWatcher (30 ms windows, an lstat per
@@ -15,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subscribe } from '@parcel/watcher';
 import { subscribeDirs } from '../adapters/watcher/dir-watch-source';
+import { subscribeDirsInThread } from '../adapters/watcher/dir-watch-thread';
 import { ExportWatcher } from '../adapters/watcher/export-watcher';
+import type { WatchSource } from '../adapters/watcher/watch-switch';
 import type { Attrs } from '../gateway/backend/attrs';
 import { createUpcallCore } from '../upcall-core';
 
@@ -24,7 +27,7 @@ const FILES_PER_DIR = 16;
 const IN_FLIGHT = 4;
 const WRITES = Number(process.env.WRITES ?? 40_000);
 const ROUNDS = 3;
-type Source = 'none' | 'parcel' | 'fs-watch';
+type Source = 'none' | WatchSource;
 
 const cpuUs = (u: NodeJS.CpuUsage) => u.user + u.system;
 
@@ -107,8 +110,8 @@ async function main(): Promise<void> {
       const s = await subscribe(root, cb);
       return () => s.unsubscribe();
     }
-    if (source === 'fs-watch') {
-      const s = await subscribeDirs(root, cb);
+    if (source === 'fs-watch' || source === 'fs-watch-thread') {
+      const s = await (source === 'fs-watch' ? subscribeDirs(root, cb) : subscribeDirsInThread(root, cb));
       return () => s.unsubscribe();
     }
     return async () => {};
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     results[k].push(v);
   };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const source of ['none', 'parcel', 'fs-watch'] as const) {
+    for (const source of ['none', 'parcel', 'fs-watch', 'fs-watch-thread'] as const) {
       const stop = await watch(source);
       // Same process: all CPU (writes + watcher) here.
       let e0 = counted();

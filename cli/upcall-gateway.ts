@@ -151,7 +151,7 @@ const program = new Command('upcall-gateway')
   .addOption(
     new Option(
       '--watch-source <kind>',
-      "what reads inotify for the export watcher (default 'parcel')",
+      "what reads inotify for the export watcher: fs-watch-thread, fs-watch, parcel (default 'fs-watch-thread')",
     ).choices([...WATCH_SOURCES]),
   )
   .option(

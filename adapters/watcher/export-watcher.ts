@@ -35,7 +35,7 @@ export interface ExportWatcherOptions {
    * before the watcher can still FORGET its inode. Default 10,000; 0 skips it.
    */
   readonly seedLimit?: number;
-  /** What turns inotify into events (see WatchSwitch). Default 'parcel'. */
+  /** What turns inotify into events (see WatchSwitch). Default 'fs-watch-thread'. */
   readonly source?: WatchSource;
   /** Several heads on one machine: this one watches only while elected. Absent: always. */
   readonly election?: WatcherElection;

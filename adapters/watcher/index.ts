@@ -9,6 +9,7 @@ export {
   WatchOverflowError,
   WatchRootGoneError,
 } from './dir-watch-source';
+export { type DirWatchThreadOptions, subscribeDirsInThread, WatchThreadError } from './dir-watch-thread';
 export { ExportWatcher, type ExportWatcherOptions, type ExportWatcherStats } from './export-watcher';
 export { notingCore } from './noting-core';
 export { PathInodes } from './path-inodes';

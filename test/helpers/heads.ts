@@ -7,6 +7,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { WatchSource } from '../../adapters/watcher/watch-switch';
 import { ensureGatewayBuilt, type GatewayProcess, spawnGateway } from './gateway-process';
 import { authSysOf, connectRaw, type RawNfsClient } from './raw-nfs-client';
 import { testWatchSource } from './watch-source';
@@ -27,7 +28,7 @@ export interface HeadOptions {
   /** The export watcher (default on); off where a test counts upcalls exactly. */
   readonly watchExport?: boolean;
   /** What reads inotify for the watcher (default: UPCALL_TEST_WATCH_SOURCE, else the gateway's). */
-  readonly watchSource?: 'parcel' | 'fs-watch';
+  readonly watchSource?: WatchSource;
   /** Serve SMB too (port chosen by the system), with the config file at this path (users, shares). */
   readonly smbConfig?: string;
 }

@@ -12,6 +12,7 @@ import {
   WatchOverflowError,
   WatchRootGoneError,
 } from '../../../../adapters/watcher/dir-watch-source';
+import { subscribeDirsInThread, WatchThreadError } from '../../../../adapters/watcher/dir-watch-thread';
 
 async function until(probe: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -24,7 +25,22 @@ async function until(probe: () => boolean, ms = 3000): Promise<void> {
 const enospc = () =>
   Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
 
-describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
+type Subscribe = (
+  root: string,
+  cb: Parameters<typeof subscribeDirs>[1],
+  o: { retryMs?: number; foldMs?: number; watchDir?: WatchDir; pauseMs?: number },
+) => Promise<DirWatchSubscription>;
+
+// The same source read on the main loop, and on a worker thread that pauses between reads (the
+// thread runs dist's build of the source: npm test builds first). Injected watchDir failures and
+// a blocked main loop only mean something on the main loop; pauses only on the thread.
+const SOURCES: [string, Subscribe][] = [
+  ['on the main loop', (root, cb, o) => subscribeDirs(root, cb, o)],
+  ['on a thread', (root, cb, o) => subscribeDirsInThread(root, cb, o)],
+];
+
+describe.each(SOURCES)('subscribeDirs %s: fs.watch per directory, recursion by us', (where, subscribe) => {
+  const onThread = where === 'on a thread';
   let base: string;
   let sub: DirWatchSubscription | undefined;
   let events: WatchEvent[];
@@ -32,14 +48,14 @@ describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
 
   const has = (path: string, type?: WatchEvent['type']) =>
     events.some((e) => e.path === path && (type === undefined || e.type === type));
-  const start = async (root = base, retryMs?: number, watchDir?: WatchDir) => {
-    sub = await subscribeDirs(
+  const start = async (root = base, retryMs?: number, watchDir?: WatchDir, pauseMs?: number) => {
+    sub = await subscribe(
       root,
       (err, evs) => {
         if (err) errors.push(err);
         else events.push(...evs);
       },
-      { retryMs, watchDir },
+      { retryMs, watchDir, pauseMs },
     );
     return sub;
   };
@@ -179,7 +195,7 @@ describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
   });
 
   test('with foldMs, a modify within it of its create is folded into it; one after it is reported', async () => {
-    sub = await subscribeDirs(base, (err, evs) => (err ? errors.push(err) : events.push(...evs)), {
+    sub = await subscribe(base, (err, evs) => (err ? errors.push(err) : events.push(...evs)), {
       foldMs: 50,
     });
     const f = join(base, 'f');
@@ -190,17 +206,6 @@ describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
     await appendFile(f, 'c');
     await until(() => has(f, 'update'));
   });
-
-  test('inotify queue overflow (loop blocked while another process makes more files than it holds): reported', async () => {
-    const n = Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8')) + 4000;
-    await start();
-    // execFileSync blocks this loop: the kernel queue (16,384 by default) fills and overflows.
-    execFileSync(process.execPath, [
-      '-e',
-      `const fs = require('fs'); for (let i = 0; i < ${n}; i++) fs.closeSync(fs.openSync(${JSON.stringify(base)} + '/f' + i, 'w'));`,
-    ]);
-    await until(() => errors.some((e) => e instanceof WatchOverflowError), 10_000);
-  }, 30_000);
 
   test('the root cannot be watched: subscribe rejects', async () => {
     await expect(start(join(base, 'missing'))).rejects.toBeInstanceOf(DirWatchError);
@@ -214,39 +219,104 @@ describe('subscribeDirs: fs.watch per directory, recursion by us', () => {
     await until(() => errors.some((e) => e instanceof WatchRootGoneError));
   });
 
-  test('a directory that cannot be watched (ENOSPC) at start: subscribe rejects', async () => {
-    await mkdir(join(base, 'a'));
-    const opened: fs.FSWatcher[] = [];
-    const watchDir: WatchDir = (dir, listener) => {
-      if (dir.endsWith('/a')) throw enospc();
-      const w = fs.watch(dir, { persistent: false }, listener);
-      opened.push(w);
-      return w;
-    };
-    await expect(start(base, undefined, watchDir)).rejects.toMatchObject({
-      name: 'DirWatchError',
-      code: 'ENOSPC',
-    });
-    expect(opened.length).toBe(1);
-    // What it had opened is closed again: a closed FSWatcher has no handle.
-    expect((opened[0] as unknown as { _handle: unknown })._handle).toBeNull();
-  });
+  if (!onThread) {
+    test('inotify queue overflow (loop blocked while another process makes more files than it holds): reported', async () => {
+      const n = Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8')) + 4000;
+      await start();
+      // execFileSync blocks this loop: the kernel queue (16,384 by default) fills and overflows.
+      execFileSync(process.execPath, [
+        '-e',
+        `const fs = require('fs'); for (let i = 0; i < ${n}; i++) fs.closeSync(fs.openSync(${JSON.stringify(base)} + '/f' + i, 'w'));`,
+      ]);
+      await until(() => errors.some((e) => e instanceof WatchOverflowError), 10_000);
+    }, 30_000);
 
-  test('a new directory that cannot be watched: error reported, retried, then reported as created', async () => {
-    let fail = 2;
-    await start(base, 30, (dir, listener) => {
-      if (dir.endsWith('/a') && fail-- > 0) throw enospc();
-      return fs.watch(dir, { persistent: false }, listener);
+    test('a directory that cannot be watched (ENOSPC) at start: subscribe rejects', async () => {
+      await mkdir(join(base, 'a'));
+      const opened: fs.FSWatcher[] = [];
+      const watchDir: WatchDir = (dir, listener) => {
+        if (dir.endsWith('/a')) throw enospc();
+        const w = fs.watch(dir, { persistent: false }, listener);
+        opened.push(w);
+        return w;
+      };
+      await expect(start(base, undefined, watchDir)).rejects.toMatchObject({
+        name: 'DirWatchError',
+        code: 'ENOSPC',
+      });
+      expect(opened.length).toBe(1);
+      // What it had opened is closed again: a closed FSWatcher has no handle.
+      expect((opened[0] as unknown as { _handle: unknown })._handle).toBeNull();
     });
-    await mkdir(join(base, 'a'));
-    await until(() => errors.length >= 1);
-    expect(errors[0]).toMatchObject({ name: 'DirWatchError', code: 'ENOSPC', path: join(base, 'a') });
-    await until(() => sub!.watched.includes(join(base, 'a')));
-    expect(errors.length).toBe(2); // the first retry failed too: told again
-    await until(() => events.filter((e) => e.path === join(base, 'a') && e.type === 'create').length >= 2);
-    await writeFile(join(base, 'a/f'), '');
-    await until(() => has(join(base, 'a/f'), 'create'));
-  });
+
+    test('a new directory that cannot be watched: error reported, retried, then reported as created', async () => {
+      let fail = 2;
+      await start(base, 30, (dir, listener) => {
+        if (dir.endsWith('/a') && fail-- > 0) throw enospc();
+        return fs.watch(dir, { persistent: false }, listener);
+      });
+      await mkdir(join(base, 'a'));
+      await until(() => errors.length >= 1);
+      expect(errors[0]).toMatchObject({ name: 'DirWatchError', code: 'ENOSPC', path: join(base, 'a') });
+      await until(() => sub!.watched.includes(join(base, 'a')));
+      expect(errors.length).toBe(2); // the first retry failed too: told again
+      await until(() => events.filter((e) => e.path === join(base, 'a') && e.type === 'create').length >= 2);
+      await writeFile(join(base, 'a/f'), '');
+      await until(() => has(join(base, 'a/f'), 'create'));
+    });
+  } else {
+    test('a full inotify queue during a pause (another process writes more often than it holds): reported', async () => {
+      const n = Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8')) + 4000;
+      const [first, second] = [join(base, 'a'), join(base, 'b')];
+      await writeFile(first, '');
+      await writeFile(second, '');
+      await start(base, undefined, undefined, 3000);
+      await appendFile(first, 'x'); // an update: the thread reads it, then sleeps 3 s
+      await until(() => has(first, 'update'));
+      await new Promise((r) => setTimeout(r, 100)); // the thread is asleep by now
+      // Writes to two files in turn: the kernel merges an event only into an identical last one.
+      execFileSync(process.execPath, [
+        '-e',
+        `const fs = require('fs'); const fds = [${JSON.stringify(first)}, ${JSON.stringify(second)}].map((p) => fs.openSync(p, 'a'));
+         for (let i = 0; i < ${n}; i++) fs.writeSync(fds[i % 2], 'x');`,
+      ]);
+      await until(() => errors.some((e) => e instanceof WatchOverflowError), 10_000);
+    }, 30_000);
+
+    test('writes spread over a pause are read together: a few pass-ons, not one per write', async () => {
+      const f = join(base, 'f');
+      await writeFile(f, '');
+      let passOns = 0;
+      sub = await subscribe(
+        base,
+        (err, evs) => {
+          if (err) errors.push(err);
+          else if (evs.some((e) => e.path === f)) passOns++;
+          events.push(...evs);
+        },
+        { pauseMs: 300 },
+      );
+      for (let i = 0; i < 30; i++) {
+        await appendFile(f, 'x');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await until(() => has(f, 'update'));
+      await new Promise((r) => setTimeout(r, 400));
+      // 30 writes over ≥ 300 ms, each a wakeup on the main loop; here one read per pause.
+      expect(passOns).toBeGreaterThanOrEqual(1);
+      expect(passOns).toBeLessThanOrEqual(3);
+    });
+
+    test('a thread that dies is reported and started again', async () => {
+      await start(base, 50);
+      const worker = (sub as unknown as { worker: { terminate(): Promise<number> } }).worker;
+      await worker.terminate(); // as a crash would end it
+      await until(() => errors.some((e) => e instanceof WatchThreadError));
+      await until(() => sub!.watched.includes(base));
+      await writeFile(join(base, 'after'), '');
+      await until(() => has(join(base, 'after'), 'create'));
+    });
+  }
 
   test('unsubscribe: no event after it', async () => {
     await start();
