@@ -1,4 +1,4 @@
-import type { Attrs } from '../../gateway/backend/attrs';
+import { type Attrs, FileType } from '../../gateway/backend/attrs';
 import type { InodeKey } from '../../upcall-core';
 
 /**
@@ -12,6 +12,16 @@ import type { InodeKey } from '../../upcall-core';
  * (ctime, mtime, size, nlink, mode, owner). A program that changed it afterwards changes ctime or
  * size, so its event is sent. When unsure, the watcher sends: an extra eviction is a cost, a
  * suppressed one a stale cache.
+ *
+ * One more case counts as own (covers()): a file (not a directory) the gateway changed strictly
+ * AFTER the state the watcher saw (its note's ctime is later). Whatever made that state — the
+ * gateway or another program — came before a change of the gateway's, whose post-op attributes
+ * (read after it) include it and whose upcall told every holder; telling them again is only an
+ * extra eviction. Without this a file the gateway writes without pause never matched: the
+ * watcher's lstat and the newest note are never of the same write (measured, 2 heads, one
+ * writer: a third of the watcher's windows re-sent the gateway's own writes). Directories keep
+ * the exact match: their entries are not in their attributes. ctime comes from the kernel's
+ * coarse clock, so two changes in one tick have equal ctimes: equal is not later.
  */
 /** One question of the watcher: an inode as it is now, or an entry of a directory as it is now. */
 export type OwnQuery =
@@ -56,6 +66,20 @@ export function stampOf(a: Attrs | undefined): string {
   return `${a.ctime.sec}.${a.ctime.nsec}/${a.mtime.sec}.${a.mtime.nsec}/${a.size}/${a.nlink}/${a.mode}/${a.uid}/${a.gid}`;
 }
 
+/**
+ * Whether a note (a stampOf) says the object is as seen, or — for a non-directory — that the
+ * gateway changed it after the state seen (see the note at the top).
+ */
+export function covers(noted: string | undefined, seen: Attrs | undefined): boolean {
+  if (noted === undefined) return false;
+  if (noted === stampOf(seen)) return true;
+  if (seen === undefined || seen.type === FileType.DIR || noted === GONE) return false;
+  const dot = noted.indexOf('.');
+  const sec = Number(noted.slice(0, dot));
+  const nsec = Number(noted.slice(dot + 1, noted.indexOf('/')));
+  return sec > seen.ctime.sec || (sec === seen.ctime.sec && nsec > seen.ctime.nsec);
+}
+
 /** A bounded, time-limited RecentChanges in memory (one per head). */
 export class RecentChangeSet implements RecentChanges {
   private readonly notes = new Map<string, { at: number; stamp: string | undefined }>();
@@ -83,11 +107,16 @@ export class RecentChangeSet implements RecentChanges {
 
   isOwn(inode: InodeKey, attrs: Attrs | undefined): boolean {
     const n = this.fresh(`i:${inode}`);
-    return n !== undefined && n.stamp === stampOf(attrs);
+    return n !== undefined && covers(n.stamp, attrs);
   }
 
   isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean {
     return this.fresh(`e:${dir}/${name}`) !== undefined && this.isOwn(dir, dirAttrs);
+  }
+
+  /** Whether the gateway changed `inode` recently, whatever it left. */
+  changed(inode: InodeKey): boolean {
+    return this.fresh(`i:${inode}`) !== undefined;
   }
 
   async isOwnAll(queries: readonly OwnQuery[]): Promise<boolean[]> {

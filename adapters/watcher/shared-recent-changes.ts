@@ -1,6 +1,6 @@
 import type { Attrs } from '../../gateway/backend/attrs';
 import type { InodeKey } from '../../upcall-core';
-import { type OwnQuery, RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
+import { covers, type OwnQuery, RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
 
 /**
  * Where heads share their notes (RedisTransport implements it): short-lived key → value pairs.
@@ -105,8 +105,9 @@ export class SharedRecentChanges implements RecentChanges {
   /**
    * The local notes first, then one MGET for every question left. A note of another state means
    * a head changed the object recently: its newest note may still be on its way (noted just after
-   * the backend write, sent on the next turn), so those questions are asked once more, together,
-   * after RECHECK_MS.
+   * the backend write, sent on the next turn; or, on this head, not noted yet: the write is done,
+   * its post-op fstat not), so those questions are asked once more, together, after RECHECK_MS —
+   * the local notes first again.
    */
   async isOwnAll(queries: readonly OwnQuery[]): Promise<boolean[]> {
     const out = queries.map((q) => this.ownLocally(q));
@@ -122,8 +123,11 @@ export class SharedRecentChanges implements RecentChanges {
     if (again.length === 0) return out;
     this.rechecks += again.length;
     await new Promise((r) => setTimeout(r, RECHECK_MS));
-    const fresh = await this.fetch(again.map((i) => queries[i]));
-    for (const i of again) out[i] = this.verdict(queries[i], fresh, true) === true;
+    for (const i of again) out[i] = this.ownLocally(queries[i]);
+    const still = again.filter((i) => !out[i]);
+    if (still.length === 0) return out;
+    const fresh = await this.fetch(still.map((i) => queries[i]));
+    for (const i of still) out[i] = this.verdict(queries[i], fresh, true) === true;
     return out;
   }
 
@@ -161,8 +165,9 @@ export class SharedRecentChanges implements RecentChanges {
       return entry === ENTRY && (dirStamp === want || this.local.isOwn(q.dir, q.dirAttrs));
     }
     const stamp = found.get(`i:${q.inode}`) ?? null;
-    const want = stampOf(q.attrs);
-    if (stamp === want || stamp === null || final) return stamp === want;
-    return undefined;
+    if (stamp !== null && covers(stamp, q.attrs)) return true;
+    // Noted by nobody: another program's change, unless this head changed it just now.
+    if (stamp === null && !this.local.changed(q.inode)) return false;
+    return final ? false : undefined;
   }
 }

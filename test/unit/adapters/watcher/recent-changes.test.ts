@@ -64,6 +64,30 @@ describe('RecentChangeSet: the gateway own changes, recognised by what they left
     expect(r.isOwnEntry(2, 'a', { ...dir, ctime: t(9) })).toBe(false);
   });
 
+  test('a file the gateway changed after the state seen is own; the same tick, or a later state, is not', () => {
+    const r = set();
+    r.note(7, attrs({ size: 30, ctime: t(5, 2) })); // the gateway's newest write
+    // What the watcher saw was older (written before that write, by anyone): covered by it.
+    expect(r.isOwn(7, attrs({ size: 20, ctime: t(5, 1) }))).toBe(true);
+    expect(r.isOwn(7, attrs({ size: 20, ctime: t(4, 9) }))).toBe(true);
+    // The same ctime but another state: changes in one clock tick are not ordered.
+    expect(r.isOwn(7, attrs({ size: 40, ctime: t(5, 2) }))).toBe(false);
+    // Later than the note: another program changed it after the gateway.
+    expect(r.isOwn(7, attrs({ size: 40, ctime: t(5, 3) }))).toBe(false);
+    // Gone now, or noted gone: nothing later to compare.
+    expect(r.isOwn(7, undefined)).toBe(false);
+    r.note(8, undefined);
+    expect(r.isOwn(8, attrs({ fileid: 8n }))).toBe(false);
+  });
+
+  test('a directory matches only exactly: its entries are not in its attributes', () => {
+    const r = set();
+    r.note(2, attrs({ type: FileType.DIR, fileid: 2n, ctime: t(5, 2) }));
+    expect(r.isOwn(2, attrs({ type: FileType.DIR, fileid: 2n, ctime: t(5, 1) }))).toBe(false);
+    r.noteEntry(2, 'a');
+    expect(r.isOwnEntry(2, 'a', attrs({ type: FileType.DIR, fileid: 2n, ctime: t(5, 1) }))).toBe(false);
+  });
+
   test('bounded: the oldest notes go first', () => {
     const r = set();
     for (let i = 1; i <= 5; i++) r.note(i, attrs());

@@ -82,7 +82,9 @@ describe('SharedRecentChanges: notes put only when they say something new', () =
     a.note(F, s1); // A again with the same value: skipped, the store keeps B's newer note
     const watcher = head();
     expect(await watcher.isOwn(F, s2)).toBe(true);
-    expect(await watcher.isOwn(F, s1)).toBe(false); // an older state: sent (an extra eviction at worst)
+    // An older state is covered by B's later change; a state later than every note is sent.
+    expect(await watcher.isOwn(F, s1)).toBe(true);
+    expect(await watcher.isOwn(F, attrs({ ctime: t(3, 3) }))).toBe(false);
   });
 
   test("the machine's watcher keeps its own notes local (its watcher asks them first); shares them again once it is not", async () => {
@@ -106,6 +108,19 @@ describe('SharedRecentChanges: notes put only when they say something new', () =
     watching = false; // another head watches now: it can only learn of this head's changes from the store
     w.note(F, s1);
     expect(store.puts).toEqual(['i:f1']);
+  });
+
+  test("the watcher's own write seen before it was noted (done in the kernel, post-op fstat not yet) is asked again, not sent", async () => {
+    const w = new SharedRecentChanges(store, 2000, Date.now, () => false);
+    w.note(F, attrs({ ctime: t(3, 1) }));
+    const s2 = attrs({ size: 20, ctime: t(3, 2) });
+    const asked = w.isOwnAll([
+      { inode: F, attrs: s2 },
+      { inode: 'f2' as InodeKey, attrs: attrs({ fileid: 2n }) }, // changed by nobody here: sent at once
+    ]);
+    w.note(F, s2); // the write's note, while the watcher waits
+    expect(await asked).toEqual([true, false]);
+    expect(w.rechecks).toBe(1);
   });
 });
 
@@ -136,6 +151,20 @@ describe('SharedRecentChanges: a window of questions in one store round trip', (
     const one = [];
     for (const f of files) one.push(await watcher.isOwn(f.inode, f.attrs));
     expect(one).toEqual(all.slice(0, 50));
+  });
+
+  test('a file another head changed after the state seen is own at once (its note is later): no recheck', async () => {
+    const a = new SharedRecentChanges(store);
+    a.note(F, attrs({ size: 30, ctime: t(5, 2) }));
+    const watcher = new SharedRecentChanges(store);
+    expect(await watcher.isOwnAll([{ inode: F, attrs: attrs({ size: 20, ctime: t(5, 1) }) }])).toEqual([
+      true,
+    ]);
+    expect(watcher.rechecks).toBe(0);
+    // A directory's older state is not: asked again, then sent.
+    a.note(D, attrs({ type: FileType.DIR, ctime: t(5, 2) }));
+    expect(await watcher.isOwn(D, attrs({ type: FileType.DIR, ctime: t(5, 1) }))).toBe(false);
+    expect(watcher.rechecks).toBe(1);
   });
 
   test('notes of another state are looked at again, all together: one wait, one more MGET', async () => {
