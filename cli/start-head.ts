@@ -118,7 +118,9 @@ export async function startHead(config: GatewayConfig, logger: Logger): Promise<
             coalescedPuts: redis.notes.coalesced,
           },
         }
-      : {}),
+      : recent
+        ? { notes: { rechecks: recent.rechecks } }
+        : {}),
     ...(redis ? { redis: { link: redis.linkState, ...redis.counters } } : {}),
     options: core.options,
   });

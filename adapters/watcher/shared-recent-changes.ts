@@ -1,6 +1,13 @@
 import type { Attrs } from '../../gateway/backend/attrs';
 import type { InodeKey } from '../../upcall-core';
-import { covers, type OwnQuery, RecentChangeSet, type RecentChanges, stampOf } from './recent-changes';
+import {
+  covers,
+  type OwnQuery,
+  RECHECK_MS,
+  RecentChangeSet,
+  type RecentChanges,
+  stampOf,
+} from './recent-changes';
 
 /**
  * Where heads share their notes (RedisTransport implements it): short-lived key → value pairs.
@@ -13,8 +20,6 @@ export interface NoteStore {
 }
 
 const ENTRY = '1';
-/** How long a watcher waits before it looks again at a note that did not match (see isOwn). */
-const RECHECK_MS = 30;
 /** Keys per MGET at most: a window of thousands of events does not become one huge command. */
 const MGET_KEYS = 512;
 /** Keys remembered as sent (see put): a bound, the oldest first out. */

@@ -80,6 +80,19 @@ describe('RecentChangeSet: the gateway own changes, recognised by what they left
     expect(r.isOwn(8, attrs({ fileid: 8n }))).toBe(false);
   });
 
+  test("the gateway's write seen before its note is asked again once, all together; an inode nobody changed is not", async () => {
+    const r = new RecentChangeSet();
+    r.note(7, attrs({ ctime: t(3, 1) }));
+    const s2 = attrs({ size: 20, ctime: t(3, 2) });
+    const asked = r.isOwnAll([
+      { inode: 7, attrs: s2 },
+      { inode: 8, attrs: attrs({ fileid: 8n }) },
+    ]);
+    r.note(7, s2); // the write's note, while the watcher waits
+    expect(await asked).toEqual([true, false]);
+    expect(r.rechecks).toBe(1);
+  });
+
   test('a directory matches only exactly: its entries are not in its attributes', () => {
     const r = set();
     r.note(2, attrs({ type: FileType.DIR, fileid: 2n, ctime: t(5, 2) }));
