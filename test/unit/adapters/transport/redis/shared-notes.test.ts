@@ -1,8 +1,8 @@
 import { SharedNotes } from '../../../../../adapters/transport/redis/shared-notes';
 
-const turn = () => new Promise((r) => setTimeout(r, 10));
+const turn = () => new Promise((r) => setTimeout(r, 30));
 
-describe('SharedNotes: one script call per gathering (5 ms), each key once with its last value', () => {
+describe('SharedNotes: one script call per gathering (20 ms), each key once with its last value', () => {
   test('a key noted three times in one gathering is sent once, with the last value; the next one sends again', async () => {
     const calls: (string | number)[][] = [];
     const notes = new SharedNotes(
