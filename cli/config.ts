@@ -57,11 +57,20 @@ export interface GatewayConfig extends SmbConfig {
   watchExport: boolean;
   /**
    * What reads inotify for the export watcher: 'fs-watch-thread' (one Node fs.watch per
-   * directory on a worker thread that reads at most every 20 ms: the least CPU per gateway write),
+   * directory on a worker thread that reads at most every `watchPauseMs`: the least CPU per gateway write),
    * 'fs-watch' (the same, read on the main loop) or 'parcel' (@parcel/watcher: native threads, a
    * stat per event). Default 'fs-watch-thread'.
    */
   watchSource: WatchSource;
+  /**
+   * The export watcher's batch window, ms: the shortest, and the longest it stretches to while
+   * every change it sees is the gateway's own (adapters/watcher/window-stretch.ts). A change made
+   * by another program reaches the caches about this much later. Defaults 30 and 120.
+   */
+  watchBatchMs: number;
+  watchMaxBatchMs: number;
+  /** fs-watch-thread: how long its thread sleeps after passing on writes, ms. Default 50. */
+  watchPauseMs: number;
   /** The GlusterFS options. */
   upcall: UpcallOptionsInput;
 }
@@ -81,6 +90,9 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   quietLeaseMs: 1000,
   watchExport: true,
   watchSource: 'fs-watch-thread',
+  watchBatchMs: 30,
+  watchMaxBatchMs: 120,
+  watchPauseMs: 50,
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
 };
@@ -147,6 +159,18 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
   if (!WATCH_SOURCES.includes(c.watchSource))
     throw new ConfigError(
       `watchSource: expected one of ${WATCH_SOURCES.join(', ')}, got ${JSON.stringify(c.watchSource)}`,
+    );
+  const ms = (key: 'watchBatchMs' | 'watchMaxBatchMs' | 'watchPauseMs', min: number) => {
+    const v = c[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 10_000)
+      throw new ConfigError(`${key}: expected whole ms between ${min} and 10000, got ${JSON.stringify(v)}`);
+  };
+  ms('watchBatchMs', 1);
+  ms('watchMaxBatchMs', 1);
+  ms('watchPauseMs', 0);
+  if (c.watchMaxBatchMs < c.watchBatchMs)
+    throw new ConfigError(
+      `watchMaxBatchMs: must not be below watchBatchMs (${c.watchMaxBatchMs} < ${c.watchBatchMs})`,
     );
   if (!c.headId || /[/\s]/.test(c.headId))
     throw new ConfigError(`headId: a non-empty name without '/' or spaces`);

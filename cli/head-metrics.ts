@@ -189,6 +189,11 @@ export function createHeadMetrics(s: HeadMetricsSources): HeadMetrics {
     gauge('upcall_watcher_watching', '1 while this head watches the export (elected, invalidation on)', () =>
       watcher().watching === true ? 1 : 0,
     );
+    gauge(
+      'upcall_watcher_window_ms',
+      "The export watcher's batch window now, ms (stretched while all it sees is the gateway's own writes)",
+      () => Number(watcher().windowMs ?? 0),
+    );
   }
 
   return {

@@ -203,6 +203,9 @@ async function startWatcher(
       recent,
       election,
       source: config.watchSource,
+      batchMs: config.watchBatchMs,
+      maxBatchMs: config.watchMaxBatchMs,
+      pauseMs: config.watchPauseMs,
       logger,
     });
     return { watcher, election };

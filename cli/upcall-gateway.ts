@@ -43,6 +43,9 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     // commander defaults a --no- flag to true: only its presence may override the config file.
     watchExport: o.watchExport === false ? false : undefined,
     watchSource: o.watchSource as GatewayConfig['watchSource'] | undefined,
+    watchBatchMs: o.watchBatch as number | undefined,
+    watchMaxBatchMs: o.watchMaxBatch as number | undefined,
+    watchPauseMs: o.watchPause as number | undefined,
     upcall,
   };
 }
@@ -153,6 +156,21 @@ const program = new Command('upcall-gateway')
       '--watch-source <kind>',
       "what reads inotify for the export watcher: fs-watch-thread, fs-watch, parcel (default 'fs-watch-thread')",
     ).choices([...WATCH_SOURCES]),
+  )
+  .option(
+    '--watch-batch <ms>',
+    "export watcher's shortest batch window: outside changes reach the caches this much later (default 30)",
+    int('watch-batch'),
+  )
+  .option(
+    '--watch-max-batch <ms>',
+    "export watcher's longest batch window, while all it sees is the gateway's own writes (default 120)",
+    int('watch-max-batch'),
+  )
+  .option(
+    '--watch-pause <ms>',
+    'fs-watch-thread: how long the watch thread sleeps after passing on writes (default 50)',
+    int('watch-pause'),
   )
   .option(
     '-c, --config <file>',

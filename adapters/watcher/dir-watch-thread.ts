@@ -19,9 +19,11 @@ import {
  *   events and the reader takes them a few hundred at a time: ~1.3 µs per write (50 ms: ~1 µs).
  * The sleep cannot happen on the gateway's own loop (it serves requests), hence a worker thread
  * that runs DirWatchSource unchanged and posts its pass-ons here. A pass-on of changes made by
- * other programs is so at most `pauseMs` later; ExportWatcher batches for 30 ms anyway.
+ * other programs is so at most `pauseMs` later; ExportWatcher batches for 30 ms or more anyway.
+ * 50 ms rather than 20 (bench/heads.ts, 2 heads, one writing 100 files): half the pass-ons
+ * and paths for the watcher's loop to take in, its head's CPU ~500 → ~330 ms per 3 s.
  * The kernel queue (fs.inotify.max_queued_events, 16,384) then has to hold one pause's worth of
- * events: 16,384 in 20 ms is 800,000 events/s; a full one is still detected and reported
+ * events: 16,384 in 50 ms is 327,000 events/s; a full one is still detected and reported
  * (WatchOverflowError), as on the main loop.
  */
 
@@ -30,7 +32,7 @@ export interface DirWatchThreadOptions {
   readonly retryMs?: number;
   /** As DirWatchOptions.foldMs. Default 0. */
   readonly foldMs?: number;
-  /** The thread's sleep after each pass-on, ms (0: reads at once, as the main loop would). Default 20. */
+  /** The thread's sleep after a pass-on of writes, ms (0: reads at once, as the main loop would). Default 50. */
   readonly pauseMs?: number;
 }
 
@@ -145,7 +147,7 @@ class ThreadSubscription implements DirWatchSubscription {
       root: this.root,
       retryMs: this.o.retryMs,
       foldMs: this.o.foldMs,
-      pauseMs: this.o.pauseMs ?? 20,
+      pauseMs: this.o.pauseMs ?? 50,
       wake: this.wake.buffer as SharedArrayBuffer,
     };
     const worker = new Worker(workerScript(), { workerData: setup });

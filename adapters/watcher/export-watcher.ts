@@ -9,6 +9,7 @@ import { PathInodes } from './path-inodes';
 import type { RecentChanges } from './recent-changes';
 import { type WatchSource, WatchSwitch } from './watch-switch';
 import type { WatcherElection } from './watcher-election';
+import { WindowStretch } from './window-stretch';
 
 export interface ExportWatcherOptions {
   /** The export directory (absolute). */
@@ -20,8 +21,12 @@ export interface ExportWatcherOptions {
   readonly holders: () => readonly string[];
   /** The gateway's own recent changes: their events are suppressed. */
   readonly recent?: RecentChanges;
-  /** Batch window, ms. Default 30. */
+  /** Batch window, ms: the shortest (see WindowStretch). Default 30. */
   readonly batchMs?: number;
+  /** The longest batch window, while every change seen is the gateway's own. Default 120. */
+  readonly maxBatchMs?: number;
+  /** fs-watch-thread: how long the thread sleeps after passing on writes, ms. Default 50. */
+  readonly pauseMs?: number;
   /** Paths pending at most in one window; past it, one flush-all per holder. Default 4096. */
   readonly maxPending?: number;
   /** Interval of the directory poller (DirPoller), ms; 0 turns it off. Default 500. */
@@ -52,6 +57,8 @@ export interface ExportWatcherStats extends ChangeBatchStats, ChangeMapperCounte
   /** Time spent applying windows (lstat's, note lookups, sends), ms: total and longest. */
   readonly applyMs: number;
   readonly maxApplyMs: number;
+  /** The batch window now, ms (longer while every change seen is the gateway's own). */
+  readonly windowMs: number;
   /** Whether the inotify watch is in place (it is dropped while invalidation is off). */
   readonly watching: boolean;
   readonly knownPaths: number;
@@ -77,7 +84,7 @@ export class ExportWatcher {
   private readonly paths: PathInodes;
   private readonly mapper: ChangeMapper;
   private readonly poller: DirPoller | undefined;
-  private readonly batchMs: number;
+  private readonly window: WindowStretch;
   private readonly watch: WatchSwitch;
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
@@ -99,7 +106,7 @@ export class ExportWatcher {
   private errors = 0;
 
   private constructor(private readonly o: ExportWatcherOptions) {
-    this.batchMs = o.batchMs ?? 30;
+    this.window = new WindowStretch(o.batchMs ?? 30, o.maxBatchMs ?? Math.max(120, o.batchMs ?? 30));
     this.batch = new ChangeBatch(o.maxPending ?? 4096);
     this.paths = new PathInodes(o.maxKnownPaths ?? 65_536);
     this.mapper = new ChangeMapper({
@@ -113,6 +120,7 @@ export class ExportWatcher {
     this.watch = new WatchSwitch({
       root: o.root,
       source: o.source,
+      pauseMs: o.pauseMs,
       events: (events) => {
         if (!this.enabled) {
           this.droppedOff += events.length;
@@ -221,6 +229,7 @@ export class ExportWatcher {
       droppedOff: this.droppedOff,
       applyMs: Math.round(this.applyMs),
       maxApplyMs: Math.round(this.maxApplyMs),
+      windowMs: this.window.current,
       watching: this.watch.watching,
       knownPaths: this.paths.size,
       errors: this.errors,
@@ -232,7 +241,7 @@ export class ExportWatcher {
     await this.watch.settled();
     await this.seeding;
     while (!this.batch.empty || this.timer !== undefined) {
-      await new Promise((r) => setTimeout(r, this.batchMs));
+      await new Promise((r) => setTimeout(r, this.window.current));
       await this.running;
     }
     await this.running;
@@ -256,12 +265,22 @@ export class ExportWatcher {
       this.timer = undefined;
       this.running = this.running.then(async () => {
         const t0 = performance.now();
+        const before = this.tally();
         await this.applyWindow();
+        const after = this.tally();
+        // Only the gateway's own changes: something was suppressed, nothing else happened.
+        this.window.applied(after.own > before.own && after.other === before.other);
         const ms = performance.now() - t0;
         this.applyMs += ms;
         if (ms > this.maxApplyMs) this.maxApplyMs = ms;
       });
-    }, this.batchMs);
+    }, this.window.open());
+  }
+
+  /** Changes found the gateway's own, and everything else a window can do (sends, flushes, errors). */
+  private tally(): { own: number; other: number } {
+    const c = this.mapper.counters;
+    return { own: c.suppressed, other: c.sent + c.forgets + c.subtreeFlushes + this.flushAlls + this.errors };
   }
 
   private async applyWindow(): Promise<void> {

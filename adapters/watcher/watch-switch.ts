@@ -24,7 +24,7 @@ import { subscribeDirsInThread } from './dir-watch-thread';
  * own writes much less CPU; see that file for how it maps events and its gaps.
  *
  * 'fs-watch-thread' (dir-watch-thread.ts) runs that same source on a worker thread that reads
- * inotify at most every 20 ms: the kernel queues the gateway's own write events meanwhile, and
+ * inotify at most every `pauseMs` (50 ms): the kernel queues the gateway's own write events meanwhile, and
  * nothing wakes per write. It costs the least per gateway write of the three (see that file),
  * and is the default: bench/watch-cost.ts, writes from another process, watcher CPU per write
  * parcel ~6.1 µs, fs-watch ~3.6 µs, fs-watch-thread ~1.1 µs; bench/heads.ts, 2 heads, writes
@@ -49,6 +49,8 @@ export interface WatchSwitchOptions {
   readonly retryMs?: number;
   /** Default 'fs-watch-thread'. */
   readonly source?: WatchSource;
+  /** fs-watch-thread only: see DirWatchThreadOptions.pauseMs. */
+  readonly pauseMs?: number;
 }
 
 /**
@@ -126,7 +128,7 @@ export class WatchSwitch {
       case 'fs-watch':
         return subscribeDirs(this.o.root, cb, { retryMs: this.o.retryMs });
       default:
-        return subscribeDirsInThread(this.o.root, cb, { retryMs: this.o.retryMs });
+        return subscribeDirsInThread(this.o.root, cb, { retryMs: this.o.retryMs, pauseMs: this.o.pauseMs });
     }
   }
 }

@@ -123,6 +123,8 @@ describePeer('the upcall-gateway binary', 'libnfs-utils', libnfsUtilsPresent, ()
     [['--allow', '10.0.0.0/99'], /allowed: .*10\.0\.0\.0\/99/],
     [['--export', '/no/such/dir'], /not a directory/],
     [['--no-such-flag'], /unknown option/],
+    [['--watch-pause', 'soon'], /watch-pause must be a whole number/],
+    [['--watch-batch', '200'], /watchMaxBatchMs: must not be below watchBatchMs/],
   ])('bad input %j exits 2 with a clear message and no stack trace', async (args, message) => {
     const r = await runGateway(['--admin-port', '-1', '--port', '0', ...args]);
     expect(r.code).toBe(2);

@@ -86,6 +86,7 @@ test('an in-process head serves /metrics too, without Redis series', async () =>
     expect(sample(text, 'upcall_cache_misses_total', { head: 'head-1', kind: 'attrs' })).toBe(1);
     expect(sample(text, 'upcall_cache_ttl_seconds')).toBeCloseTo(59.95, 2);
     expect(text).not.toContain('upcall_redis_up');
+    expect(sample(text, 'upcall_watcher_window_ms', { head: 'head-1' })).toBe(30); // the default, nothing seen yet
   } finally {
     await head.close();
     await exp.remove();

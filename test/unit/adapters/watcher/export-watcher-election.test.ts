@@ -115,7 +115,8 @@ describe.each(WATCH_SOURCES)(
     test('an overflowing window flushes every head (one broadcast), not only its own holders', async () => {
       const a = await head('a', sharedLease()('a'), { maxPending: 2 });
       const before = a.flushed.n;
-      await Promise.all(['x', 'y', 'z', 'w'].map((n) => writeFile(join(dir, n), n)));
+      // Far more than the bound, so one window overflows even if a loaded machine spreads them out.
+      await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(dir, `f${i}`), 'x')));
       await until(() => a.watcher.stats().overflows > 0);
       await a.watcher.idle();
       expect(a.flushed.n).toBeGreaterThan(before);
