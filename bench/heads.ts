@@ -15,7 +15,8 @@
  * Narrowing for a quick look (the costs need their pairs): SETUPS=3,4 (indices into SETUPS),
  * KINDS=write, LATENCY=0 skips part 1, WATCH=0 turns the heads' export watchers off (WATCH_SOURCE
  * picks their source: parcel, fs-watch), ACK_MS sets
- * ackTimeoutMs (0: replies do not wait for the other heads' evictions), STATS=1
+ * ackTimeoutMs (0: replies do not wait for the other heads' evictions), WARM_MS the load before
+ * measuring (default 1000), STATS=1
  * prints each head's counters after a setup, PROF=dir profiles the heads; REPS, MEASURE_MS, ROUNDS as below.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -36,6 +37,11 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 const REPS = Number(process.env.REPS ?? 3);
 const KINDS = (process.env.KINDS?.split(',') ?? ['stat', 'write', 'write1']) as LoadKind[];
 const LATENCY = process.env.LATENCY !== '0';
+/**
+ * Load before measuring, ms. The 2-head write1 case hands the export watcher to the writing head
+ * 2–6 s into the load (WatcherElection: two 2 s ticks); WARM_MS=7000 measures after it.
+ */
+const WARM_MS = Number(process.env.WARM_MS ?? 1000);
 
 interface Head {
   readonly port: number;
@@ -292,7 +298,7 @@ async function throughputOnce(exportPath: string, runs: Runs): Promise<void> {
       const pids = [...heads.map((h) => h.child.pid), s.redis ? await redisServerPid() : undefined];
       const cpu0 = sumCpuMs(pids);
       const each0 = pids.map(cpuMsOf);
-      const warmMs = 1000;
+      const warmMs = WARM_MS;
       const r = await runLoad({ kind, ports, fhs, conns: 4, depth: 8, warmMs, measureMs: MEASURE_MS });
       const cpuMs = sumCpuMs(pids) - cpu0;
       if (process.env.STATS === '1') {

@@ -176,7 +176,8 @@ const watcherOrigin = (config: GatewayConfig) => `${config.headId}/watcher`;
 /**
  * The export watcher. With Redis, heads on one kernel over one export directory elect one watcher
  * among them (WatcherElection): the lease `ns watcher:<watchDomain>` (boot id, device, inode),
- * held as `<head id>@<pid>`; the others only note their own changes.
+ * held as `<head id>@<pid>`; the others only note their own changes. A head that notes changes
+ * much faster than the holder is handed the lease (its own writes then need no Redis lookup).
  */
 async function startWatcher(
   config: GatewayConfig,
@@ -191,6 +192,7 @@ async function startWatcher(
     ? await WatcherElection.start({
         lease: redis.lease(`watcher:${await watchDomain(exportPath)}`, `${config.headId}@${process.pid}`),
         flushEveryHead: () => redis.flushEveryHead(),
+        ...(recent instanceof SharedRecentChanges && { busy: () => recent.noted }),
         logger: logger.child({ part: 'watcher' }),
       })
     : undefined;

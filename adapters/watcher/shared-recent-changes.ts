@@ -48,6 +48,8 @@ export class SharedRecentChanges implements RecentChanges {
   storeGets = 0;
   /** Notes kept local only (this head is the machine's watcher). */
   localOnly = 0;
+  /** Changes this head noted (how busy it is: the watcher election hands the lease to the busiest). */
+  noted = 0;
 
   /**
    * `shared`: whether notes must reach the store now — not while this head is the elected
@@ -65,6 +67,7 @@ export class SharedRecentChanges implements RecentChanges {
   }
 
   note(inode: InodeKey, attrs?: Attrs): void {
+    this.noted++;
     this.local.note(inode, attrs);
     this.put(`i:${inode}`, stampOf(attrs));
   }

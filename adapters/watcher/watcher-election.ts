@@ -12,6 +12,13 @@ export interface WatcherLease {
   release(): Promise<void>;
   /** Leases taken over from a holder found dead before its lease ran out, if the lease can tell. */
   readonly deadHolders?: number;
+  /**
+   * Handover (optional): a head that changes the export `rate` times per second asks for the
+   * lease for `ttlMs` (the busiest ask stands); `asked` tells the holder another head's standing
+   * ask, if any.
+   */
+  ask?(rate: number, ttlMs: number): Promise<void>;
+  asked?(): Promise<number | undefined>;
 }
 
 export interface WatcherElectionOptions {
@@ -22,6 +29,14 @@ export interface WatcherElectionOptions {
   readonly leaseMs?: number;
   /** How often the holder renews and the others try to take over, ms. Default 2000. */
   readonly intervalMs?: number;
+  /**
+   * How many changes this head has made so far (a counter: its noted changes). With it, a head
+   * that changes the export at least `handoverRate` per second and twice as often as the holder
+   * is handed the lease (see `handOver`).
+   */
+  readonly busy?: () => number;
+  /** Changes per second below which no head asks for the lease. Default 500. */
+  readonly handoverRate?: number;
   readonly logger?: Logger;
 }
 
@@ -36,6 +51,10 @@ export interface WatcherElectionStats {
   readonly flushesSent: number;
   /** Takeovers from a watcher found dead (its connection gone) before its lease ran out. */
   readonly deadHolders: number;
+  /** Times this head gave the lease up to a busier head. */
+  readonly handovers: number;
+  /** This head's changes per second over the last interval (when `busy` is given). */
+  readonly rate: number;
 }
 
 /**
@@ -50,6 +69,14 @@ export interface WatcherElectionStats {
  * over: two watchers at once cost only duplicate evictions, and a head whose Redis link is down
  * serves no cache anyway. Whoever becomes the watcher asks every head to flush once its watch is
  * in place (`flushEveryHead()`): what changed while nobody watched was seen by nobody.
+ *
+ * Which head watches matters for cost: the watcher sees every gateway write as an inotify event,
+ * lstats it and looks for its note — locally for its own head's writes, in Redis for the others'.
+ * With one head writing and another watching, the writes cost ~12 % against ~3 % when the writer
+ * watches (bench/heads.ts write1, paired runs). So a head changing the export at least
+ * `handoverRate`/s and twice as often as the holder asks for the lease, and the holder hands it
+ * over (`handOver`); it then stays out for a lease, leaving the asker the next claim. One
+ * handover costs one flush of every head's caches (the new watcher's, as any takeover).
  */
 export class WatcherElection {
   private readonly held = new BehaviorSubject(false);
@@ -59,6 +86,12 @@ export class WatcherElection {
   private pending = false;
   private closed = false;
   private takeovers = 0;
+  private handovers = 0;
+  /** Changes per second over the last interval, and the counter and time it was taken at. */
+  private rate = 0;
+  private lastBusy?: { n: number; at: number };
+  /** Until when this head does not claim (it just handed the lease over). */
+  private yieldUntil = 0;
   private lost = 0;
   private flushesSent = 0;
 
@@ -108,6 +141,8 @@ export class WatcherElection {
       lost: this.lost,
       flushesSent: this.flushesSent,
       deadHolders: this.o.lease.deadHolders ?? 0,
+      handovers: this.handovers,
+      rate: Math.round(this.rate),
     };
   }
 
@@ -130,7 +165,13 @@ export class WatcherElection {
     }
     this.pending = true;
     try {
+      this.measure();
+      if (this.held.value && (await this.handOver())) return;
+      if (!this.held.value && Date.now() < this.yieldUntil) return;
       this.set(await this.o.lease.claim(this.leaseMs), 'lease taken or expired');
+      const minRate = this.o.handoverRate ?? 500;
+      if (!this.held.value && this.o.busy && this.rate >= minRate)
+        await this.o.lease.ask?.(this.rate, this.leaseMs);
     } catch (err) {
       this.set(false, `renewal failed: ${String(err)}`);
     } finally {
@@ -138,10 +179,38 @@ export class WatcherElection {
     }
   }
 
-  private set(held: boolean, why: string): void {
+  /** This head's changes per second since the last tick. */
+  private measure(): void {
+    if (!this.o.busy) return;
+    const now = { n: this.o.busy(), at: Date.now() };
+    if (this.lastBusy && now.at > this.lastBusy.at)
+      this.rate = ((now.n - this.lastBusy.n) * 1000) / (now.at - this.lastBusy.at);
+    this.lastBusy = now;
+  }
+
+  /**
+   * The holder gives the lease up when another head asks for it at least `handoverRate`/s and
+   * at twice this head's rate (no back and forth between heads about as busy), and stays out
+   * for one lease so the asker's next claim gets it. Whether it did.
+   */
+  private async handOver(): Promise<boolean> {
+    const asked = await this.o.lease.asked?.();
+    if (asked === undefined || asked < (this.o.handoverRate ?? 500) || asked < 2 * this.rate) return false;
+    this.handovers++;
+    this.yieldUntil = Date.now() + this.leaseMs;
+    this.set(
+      false,
+      `handed over to a head changing the export ${Math.round(asked)}/s (this one ${Math.round(this.rate)}/s)`,
+      false,
+    );
+    await this.o.lease.release();
+    return true;
+  }
+
+  private set(held: boolean, why: string, lost = true): void {
     if (this.closed || held === this.held.value) return;
     if (held) this.takeovers++;
-    else this.lost++;
+    else if (lost) this.lost++;
     this.o.logger?.info(
       held ? 'this head now watches the export' : `this head stops watching the export: ${why}`,
       {

@@ -354,6 +354,22 @@ redis.call('SET', key, me, 'PX', ttl)
 return 1
 `;
 
+/**
+ * ARGV = key, asker, rate, ttl (ms): a head that changes the export at `rate` per second asks for
+ * the lease (stored as `<asker>|<rate>` for ttl). The busiest ask stands: a lower rate from
+ * another asker is refused (0), the same asker updates its own. Returns 1 when stored.
+ */
+export const LEASE_ASK_LUA = `
+local key, asker, rate, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local cur = redis.call('GET', key)
+if cur then
+  local by, r = string.match(cur, '^(.*)|([^|]*)$')
+  if by ~= asker and tonumber(r) >= rate then return 0 end
+end
+redis.call('SET', key, asker .. '|' .. ARGV[3], 'PX', ttl)
+return 1
+`;
+
 /** ARGV = key, value: deletes the lease if it still holds exactly `value` (its holder is gone). */
 export const LEASE_STEAL_LUA = `
 if redis.call('GET', ARGV[1]) == ARGV[2] then return redis.call('DEL', ARGV[1]) end
@@ -390,4 +406,5 @@ export const SCRIPTS = {
   epoch: script('epoch', EPOCH_LUA),
   lease: script('lease', LEASE_LUA),
   leaseSteal: script('leaseSteal', LEASE_STEAL_LUA),
+  leaseAsk: script('leaseAsk', LEASE_ASK_LUA),
 } as const;

@@ -10,6 +10,8 @@ export interface RedisLeaseLink {
   connection(): number | undefined;
   /** Whether a connection with this id is open on the server now. */
   connectionOpen(id: number): Promise<boolean>;
+  /** GET of a plain key (null when absent). */
+  get(key: string): Promise<string | null>;
 }
 
 /**
@@ -40,6 +42,27 @@ export class RedisLease {
     this.deadHolders++;
     await this.link.run(SCRIPTS.leaseSteal, [this.key, r]);
     return (await this.take(ttlMs)) === 1;
+  }
+
+  /** Asks for the lease at `rate` changes/s (the busiest ask stands, key `<lease>:ask`, for ttlMs). */
+  async ask(rate: number, ttlMs: number): Promise<void> {
+    if (!this.link.up()) return;
+    await this.link.run(SCRIPTS.leaseAsk, [
+      `${this.key}:ask`,
+      this.holder,
+      rate,
+      Math.max(1, Math.round(ttlMs)),
+    ]);
+  }
+
+  /** The rate of another head's standing ask (this holder's own is not one). */
+  async asked(): Promise<number | undefined> {
+    if (!this.link.up()) return undefined;
+    const v = await this.link.get(`${this.key}:ask`);
+    const sep = v?.lastIndexOf('|') ?? -1;
+    if (v == null || sep < 0 || v.slice(0, sep) === this.holder) return undefined;
+    const rate = Number(v.slice(sep + 1));
+    return Number.isFinite(rate) ? rate : undefined;
   }
 
   async release(): Promise<void> {

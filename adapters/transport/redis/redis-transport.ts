@@ -353,6 +353,7 @@ export class RedisTransport<S = unknown> implements UpcallTransport<S> {
       up: () => this.state === 'up',
       connection: () => this.readerId,
       connectionOpen: async (id) => String(await this.cmd.client('LIST', 'ID', String(id))).length > 0,
+      get: (key) => this.cmd.get(key),
     });
   }
 

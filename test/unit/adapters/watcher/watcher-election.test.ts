@@ -5,8 +5,14 @@ class MemoryLease {
   holder: string | undefined;
   until = 0;
   claims = 0;
+  /** The standing ask (handover): who, at what rate. */
+  ask: { by: string; rate: number } | undefined;
   for(me: string, fault?: () => Promise<void> | undefined): WatcherLease {
     return {
+      ask: async (rate) => {
+        if (this.ask === undefined || this.ask.by === me || this.ask.rate < rate) this.ask = { by: me, rate };
+      },
+      asked: async () => (this.ask && this.ask.by !== me ? this.ask.rate : undefined),
       claim: async (ttlMs) => {
         this.claims++;
         const f = fault?.();
@@ -141,5 +147,50 @@ describe('WatcherElection: one watcher per lease, taken over when the holder goe
         intervalMs: 50,
       }),
     ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('WatcherElection handover: the lease goes to the head that changes the export most', () => {
+  const started: WatcherElection[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((e) => e.close()));
+  });
+  /** A head changing the export `perSecond` times a second, as its counter tells. */
+  const head = async (lease: WatcherLease, perSecond: number, flushed = { n: 0 }) => {
+    const t0 = Date.now();
+    const e = await WatcherElection.start({
+      lease,
+      flushEveryHead: async () => flushed.n++,
+      busy: () => Math.floor(((Date.now() - t0) * perSecond) / 1000),
+      ...timing,
+    });
+    started.push(e);
+    return e;
+  };
+
+  test('a quiet holder hands over to a head writing far more; the old one stays out', async () => {
+    const lease = new MemoryLease();
+    const a = await head(lease.for('a'), 0);
+    const b = await head(lease.for('b'), 10_000);
+    expect([a.elected, b.elected]).toEqual([true, false]);
+    await until(() => b.elected);
+    expect(a.elected).toBe(false);
+    expect(a.stats()).toMatchObject({ handovers: 1, lost: 0 });
+    expect(b.stats().rate).toBeGreaterThan(500);
+    await new Promise((r) => setTimeout(r, timing.leaseMs * 2));
+    expect([a.elected, b.elected]).toEqual([false, true]); // no way back while b is the busier
+  });
+
+  test('no handover between heads about as busy, nor to a head under handoverRate', async () => {
+    const even = new MemoryLease();
+    const a = await head(even.for('a'), 6000);
+    const b = await head(even.for('b'), 9000); // busier, but not twice as busy
+    const quiet = new MemoryLease();
+    const x = await head(quiet.for('x'), 0);
+    const y = await head(quiet.for('y'), 400); // far busier than x, but under 500/s
+    await new Promise((r) => setTimeout(r, timing.leaseMs * 2));
+    expect([a.elected, b.elected, x.elected, y.elected]).toEqual([true, false, true, false]);
+    expect(a.stats().handovers + x.stats().handovers).toBe(0);
+    expect(b.stats().rate).toBeGreaterThan(7000);
   });
 });

@@ -22,6 +22,7 @@ describePeer('RedisLease: one holder at a time', `redis-server at ${REDIS_URL}`,
       up: () => up,
       connection: () => connIds.get(holder),
       connectionOpen: async (id) => String(await redis.client('LIST', 'ID', String(id))).length > 0,
+      get: (key) => redis.get(key),
     });
   }
 
@@ -54,6 +55,27 @@ describePeer('RedisLease: one holder at a time', `redis-server at ${REDIS_URL}`,
     expect(await b.claim(1000)).toBe(true);
     expect(await a.claim(1000)).toBe(false); // the late holder does not get it back
     expect(await redis.get(`${ns}watcher:x`)).toBe(`b#${connIds.get('b')}`);
+  });
+
+  test('asks for a handover: the busiest stands, a head does not see its own, an ask expires', async () => {
+    const [a, b, c] = [await lease('a'), await lease('b'), await lease('c')];
+    await redis.del(`${ns}watcher:x:ask`);
+    expect(await a.asked()).toBeUndefined();
+    await b.ask(800, 1000);
+    await c.ask(600, 1000); // less busy than the standing ask: refused
+    expect(await a.asked()).toBe(800);
+    expect(await b.asked()).toBeUndefined(); // its own
+    await b.ask(300, 1000); // the same asker updates its own
+    expect(await a.asked()).toBe(300);
+    await c.ask(600, 40);
+    expect(await b.asked()).toBe(600);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await b.asked()).toBeUndefined();
+    up = false;
+    await a.ask(999, 1000); // link down: nothing sent, nothing read
+    expect(await b.asked()).toBeUndefined();
+    up = true;
+    expect(await b.asked()).toBeUndefined();
   });
 
   test("release deletes only the holder's own lease", async () => {
