@@ -1,10 +1,10 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Nfs3Stat } from '../../gateway/nfs/nfs3-status';
-import { type HeadPair, type HeadProcess, startPair } from '../helpers/heads';
+import { type HeadProcess, useRedisPair } from '../helpers/heads';
 import { describePeer } from '../helpers/peers';
 import type { RawNfsClient } from '../helpers/raw-nfs-client';
-import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
+import { REDIS_URL, redisAvailable } from '../helpers/redis-peer';
 
 /**
  * Two real heads over one export: whichever was elected watcher at start, a head that takes
@@ -44,16 +44,11 @@ describePeer(
   `redis-server at ${REDIS_URL}`,
   redisAvailable,
   () => {
-    let pair: HeadPair;
-
-    beforeAll(async () => {
-      pair = await startPair({ redisUrl: REDIS_URL, namespace: testNamespace(), dropNamespace });
-    });
-    afterAll(() => pair?.close());
+    const t = useRedisPair();
 
     test('writes through the head that does not watch: it is handed the watch, the old watcher stops', async () => {
-      const sa = await statsOf(pair.a);
-      const [watching, writer] = sa.watcher.watching ? [pair.a, pair.b] : [pair.b, pair.a];
+      const sa = await statsOf(t.pair.a);
+      const [watching, writer] = sa.watcher.watching ? [t.pair.a, t.pair.b] : [t.pair.b, t.pair.a];
       expect((await statsOf(writer)).watcher.watching).toBe(false);
       const flushesBefore = (await statsOf(writer)).cache.evictions.flushes;
 
@@ -82,7 +77,7 @@ describePeer(
       const o = await watching.client();
       await o.mountRoot();
       const size = (await o.nfs.getattr(fh)).attrs!.size;
-      await appendFile(join(pair.exportPath, 'hot'), 'outside');
+      await appendFile(join(t.pair.exportPath, 'hot'), 'outside');
       const end = Date.now() + 3000;
       while ((await o.nfs.getattr(fh)).attrs!.size === size && Date.now() < end)
         await new Promise((r) => setTimeout(r, 50));

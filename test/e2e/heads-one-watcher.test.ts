@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Nfs3Stat } from '../../gateway/nfs/nfs3-status';
-import { type HeadPair, type HeadProcess, startPair } from '../helpers/heads';
+import { type HeadProcess, startPair, useRedisPair } from '../helpers/heads';
 import { describePeer } from '../helpers/peers';
 import type { RawNfsClient } from '../helpers/raw-nfs-client';
 import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
@@ -45,19 +45,14 @@ describePeer(
   `redis-server at ${REDIS_URL}`,
   redisAvailable,
   () => {
-    let pair: HeadPair;
-
-    beforeAll(async () => {
-      pair = await startPair({ redisUrl: REDIS_URL, namespace: testNamespace(), dropNamespace });
-    });
-    afterAll(() => pair?.close());
+    const t = useRedisPair();
 
     test('exactly one head watches; an outside change reaches both; killed, the other takes over and flushes', async () => {
-      const [sa, sb] = [await statsOf(pair.a), await statsOf(pair.b)];
+      const [sa, sb] = [await statsOf(t.pair.a), await statsOf(t.pair.b)];
       expect([sa.watcher.watching, sb.watcher.watching].filter(Boolean)).toHaveLength(1);
       expect(sa.watcher.elected).toBe(sa.watcher.watching);
       expect(sb.watcher.elected).toBe(sb.watcher.watching);
-      const [watching, other] = sa.watcher.watching ? [pair.a, pair.b] : [pair.b, pair.a];
+      const [watching, other] = sa.watcher.watching ? [t.pair.a, t.pair.b] : [t.pair.b, t.pair.a];
       // The same, as Prometheus sees it.
       const watchingGauge = async (h: HeadProcess) =>
         Number(/^upcall_watcher_watching\{[^}]*\} (\S+)$/m.exec(await h.admin('/metrics'))?.[1]);
@@ -68,7 +63,7 @@ describePeer(
       await o.mountRoot();
       const fh = (await w.nfs.create(root, 'f', 0)).fh!;
       expect((await w.nfs.write(fh, 0, Buffer.from('1234'))).stat).toBe(Nfs3Stat.NFS3_OK);
-      const f = join(pair.exportPath, 'f');
+      const f = join(t.pair.exportPath, 'f');
       expect((await w.nfs.getattr(fh)).attrs?.size).toBe(4);
       expect((await o.nfs.getattr(fh)).attrs?.size).toBe(4); // both cache 4, registered
       await appendFile(f, 'out'); // 7, by another program

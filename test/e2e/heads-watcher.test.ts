@@ -1,9 +1,9 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Nfs3Stat } from '../../gateway/nfs/nfs3-status';
-import { type HeadPair, startPair } from '../helpers/heads';
+import { type HeadPair, useRedisPair } from '../helpers/heads';
 import { describePeer } from '../helpers/peers';
-import { dropNamespace, REDIS_URL, redisAvailable, testNamespace } from '../helpers/redis-peer';
+import { REDIS_URL, redisAvailable } from '../helpers/redis-peer';
 
 /**
  * Two heads on one machine over one export: one of them is the elected export watcher
@@ -44,22 +44,17 @@ describePeer(
   `redis-server at ${REDIS_URL}`,
   redisAvailable,
   () => {
-    let pair: HeadPair;
-
-    beforeAll(async () => {
-      pair = await startPair({ redisUrl: REDIS_URL, namespace: testNamespace(), dropNamespace });
-    });
-    afterAll(() => pair?.close());
+    const t = useRedisPair();
 
     test(`${WRITES} writes and creates through the other head: the watcher sends none of them, an outside append is sent`, async () => {
-      const [wa, wb] = await settled(pair);
+      const [wa, wb] = await settled(t.pair);
       expect(wa.watching).not.toBe(wb.watching); // one elected watcher
       // `a` writes through the head that does not watch; b0…b2 are the watcher's counters.
-      const [writer, watcherIx] = wa.watching ? ([pair.b, 0] as const) : ([pair.a, 1] as const);
+      const [writer, watcherIx] = wa.watching ? ([t.pair.b, 0] as const) : ([t.pair.a, 1] as const);
       const a = await writer.client();
       const root = await a.mountRoot();
       const fh = (await a.nfs.create(root, 'shared', 0)).fh!;
-      const b0 = (await settled(pair))[watcherIx];
+      const b0 = (await settled(t.pair))[watcherIx];
       for (let i = 0; i < WRITES; i++) {
         expect((await a.nfs.write(fh, i, Buffer.from('x'))).stat).toBe(Nfs3Stat.NFS3_OK);
         expect((await a.nfs.create(root, `n${i}`, 0)).stat).toBe(Nfs3Stat.NFS3_OK);
@@ -68,15 +63,15 @@ describePeer(
         // an extra eviction this test would count.
         await new Promise((r) => setTimeout(r, 200));
       }
-      const both = await settled(pair);
+      const both = await settled(t.pair);
       const b1 = both[watcherIx];
       expect(both[1 - watcherIx].events).toBe(0); // the other head holds no watch at all
       expect(b1.suppressed - b0.suppressed).toBeGreaterThanOrEqual(WRITES);
       expect(b1.sent - b0.sent).toBe(0);
       expect(b1.polledChanges - b0.polledChanges).toBe(0); // nor does the watcher's directory poller
       // The control: a change by another program is not the gateway's, whoever looks.
-      await appendFile(join(pair.exportPath, 'shared'), 'outside');
-      const b2 = (await settled(pair))[watcherIx];
+      await appendFile(join(t.pair.exportPath, 'shared'), 'outside');
+      const b2 = (await settled(t.pair))[watcherIx];
       expect(b2.sent).toBeGreaterThan(b1.sent);
     });
   },

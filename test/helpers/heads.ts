@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { WatchSource } from '../../adapters/watcher/watch-switch';
 import { ensureGatewayBuilt, type GatewayProcess, spawnGateway } from './gateway-process';
 import { authSysOf, connectRaw, type RawNfsClient } from './raw-nfs-client';
+import { dropNamespace, REDIS_URL, testNamespace } from './redis-peer';
 import { testWatchSource } from './watch-source';
 
 export interface HeadOptions {
@@ -160,4 +161,19 @@ export async function startPair(
       if (o.namespace && o.dropNamespace) await o.dropNamespace(o.namespace);
     },
   };
+}
+
+/**
+ * Heads A and B through the test Redis (a namespace of their own, dropped after), started before
+ * the tests of the calling describe block and stopped after them; read `.pair` inside tests.
+ */
+export function useRedisPair(o: Omit<HeadOptions, 'headId' | 'exportPath' | 'redisUrl' | 'namespace'> = {}): {
+  readonly pair: HeadPair;
+} {
+  const t = {} as { pair: HeadPair };
+  beforeAll(async () => {
+    t.pair = await startPair({ ...o, redisUrl: REDIS_URL, namespace: testNamespace(), dropNamespace });
+  });
+  afterAll(() => t.pair?.close());
+  return t;
 }

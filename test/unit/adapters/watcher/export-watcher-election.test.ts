@@ -1,18 +1,12 @@
-import { appendFile, lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExportWatcher } from '../../../../adapters/watcher/export-watcher';
 import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
 import { WATCH_SOURCES } from '../../../../adapters/watcher/watch-switch';
 import { WatcherElection, type WatcherLease } from '../../../../adapters/watcher/watcher-election';
-import type { Attrs } from '../../../../gateway/backend/attrs';
 import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
-import {
-  createUpcallCore,
-  UpcallFlags as F,
-  type Invalidation,
-  type UpcallCore,
-} from '../../../../upcall-core';
+import { UpcallFlags as F } from '../../../../upcall-core';
+import { useWatchDir } from '../../../helpers/watch-dir';
 
 /** A lease two watchers share in memory (the Redis one is tested in redis-lease.test.ts). */
 function sharedLease(): (me: string) => WatcherLease {
@@ -43,22 +37,7 @@ async function until(probe: () => boolean, ms = 3000): Promise<void> {
 describe.each(WATCH_SOURCES)(
   'ExportWatcher with an election: one watch per machine (source %s)',
   (source) => {
-    let dir: string;
-    let core: UpcallCore<Attrs>;
-    let got: Invalidation<Attrs>[];
-    const open: { close(): Promise<void> }[] = [];
-
-    beforeEach(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'watcher-elect-'));
-      core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': true } });
-      got = [];
-      core.events('a/nfs').subscribe((ev) => got.push(ev));
-    });
-    afterEach(async () => {
-      for (const o of open.splice(0).reverse()) await o.close();
-      core.close();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const t = useWatchDir('watcher-elect-', { holder: 'a/nfs' });
 
     async function head(id: string, lease: WatcherLease, extra: { maxPending?: number } = {}) {
       const flushed = { n: 0 };
@@ -70,8 +49,8 @@ describe.each(WATCH_SOURCES)(
       });
       const watcher = await ExportWatcher.start({
         source,
-        root: dir,
-        core,
+        root: t.dir,
+        core: t.core,
         origin: `${id}/watcher`,
         holders: () => [`${id}/nfs`],
         recent: new RecentChangeSet(),
@@ -79,7 +58,7 @@ describe.each(WATCH_SOURCES)(
         pollMs: 0,
         ...extra,
       });
-      open.push(election, watcher);
+      t.closing.push(election, watcher);
       return { election, watcher, flushed };
     }
 
@@ -91,13 +70,13 @@ describe.each(WATCH_SOURCES)(
       expect(a.flushed.n).toBe(1); // its watch in place: every head flushes (nobody may have watched)
       expect(b.flushed.n).toBe(0);
 
-      const f = join(dir, 'f');
+      const f = join(t.dir, 'f');
       await writeFile(f, 'a');
       const inode = inodeKeyOf((await lstat(f, { bigint: true })).ino);
-      core.access('a/nfs', inode);
+      t.core.access('a/nfs', inode);
       await appendFile(f, 'b');
       const sizeOf = () =>
-        got.filter((e) => e.kind === 'inode' && e.inode === inode && (e.flags & F.SIZE) !== 0);
+        t.got.filter((e) => e.kind === 'inode' && e.inode === inode && (e.flags & F.SIZE) !== 0);
       await until(() => sizeOf().length > 0);
       await a.watcher.idle();
       expect(sizeOf().map((e) => (e.kind === 'inode' ? e.origin : ''))).toEqual(['a/watcher']);
@@ -107,7 +86,7 @@ describe.each(WATCH_SOURCES)(
       await a.election.close();
       await until(() => b.watcher.stats().watching);
       await until(() => b.flushed.n === 1); // taken over: every head flushes once B's watch is in place
-      core.access('a/nfs', inode);
+      t.core.access('a/nfs', inode);
       await appendFile(f, 'c');
       await until(() => sizeOf().some((e) => e.kind === 'inode' && e.origin === 'b/watcher'));
     });
@@ -116,11 +95,11 @@ describe.each(WATCH_SOURCES)(
       const a = await head('a', sharedLease()('a'), { maxPending: 2 });
       const before = a.flushed.n;
       // Far more than the bound, so one window overflows even if a loaded machine spreads them out.
-      await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(dir, `f${i}`), 'x')));
+      await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(t.dir, `f${i}`), 'x')));
       await until(() => a.watcher.stats().overflows > 0);
       await a.watcher.idle();
       expect(a.flushed.n).toBeGreaterThan(before);
-      expect(got.filter((e) => e.kind === 'flush-all')).toEqual([]); // not the local holder alone
+      expect(t.got.filter((e) => e.kind === 'flush-all')).toEqual([]); // not the local holder alone
     });
   },
 );

@@ -1,20 +1,13 @@
-import { appendFile, lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExportWatcher } from '../../../../adapters/watcher/export-watcher';
 import { notingCore } from '../../../../adapters/watcher/noting-core';
 import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
 import { WATCH_SOURCES } from '../../../../adapters/watcher/watch-switch';
 import type { Attrs } from '../../../../gateway/backend/attrs';
 import { attrsOf } from '../../../../gateway/backend/attrs-of';
 import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
-import {
-  createUpcallCore,
-  UpcallFlags as F,
-  type InodeKey,
-  type Invalidation,
-  type UpcallCore,
-} from '../../../../upcall-core';
+import { UpcallFlags as F, type InodeKey } from '../../../../upcall-core';
+import { startWatcher, useWatchDir } from '../../../helpers/watch-dir';
 
 /** Counts every call of the RecentChanges seam: notes made and notes looked up. */
 class CountingRecent extends RecentChangeSet {
@@ -51,34 +44,19 @@ const attrsAt = async (p: string) => attrsOf(await lstat(p, { bigint: true }), 0
 describe.each(WATCH_SOURCES)(
   'ExportWatcher and NotingCore while features.cache-invalidation is off (source %s)',
   (source) => {
-    let dir: string;
-    let core: UpcallCore<Attrs>;
+    const t = useWatchDir('watcher-off-', { on: false });
     let recent: CountingRecent;
-    let got: Invalidation<Attrs>[];
-    let watcher: ExportWatcher | undefined;
-
-    beforeEach(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'watcher-off-'));
-      core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': false } });
+    beforeEach(() => {
       recent = new CountingRecent();
-      got = [];
-      core.events('h/nfs').subscribe((ev) => got.push(ev));
-    });
-    afterEach(async () => {
-      await watcher?.close();
-      watcher = undefined;
-      core.close();
-      await rm(dir, { recursive: true, force: true });
     });
 
-    const start = () =>
-      ExportWatcher.start({ source, root: dir, core, origin: 'h/watcher', holders: () => ['h/nfs'], recent });
+    const start = () => startWatcher(t, { source, recent });
 
     test('off: no watch, no lookup, no note, no upcall; on again: watch back, holders flushed, changes seen', async () => {
-      const f = join(dir, 'f');
+      const f = join(t.dir, 'f');
       await writeFile(f, 'a');
-      const front = notingCore(core, recent);
-      watcher = await start();
+      const front = notingCore(t.core, recent);
+      const watcher = await start();
       const inode = inodeKeyOf((await lstat(f, { bigint: true })).ino);
 
       // The gateway's own write while off: not noted.
@@ -96,22 +74,22 @@ describe.each(WATCH_SOURCES)(
       expect(off.knownPaths).toBe(0); // not even the seed walk
       expect(recent.noted).toBe(0);
       expect(recent.lookups).toBe(0);
-      expect(got).toEqual([]);
+      expect(t.got).toEqual([]);
 
-      core.reconfigure({ 'features.cache-invalidation': true });
+      t.core.reconfigure({ 'features.cache-invalidation': true });
       await watcher.idle(); // watch back, reseeded
       expect(watcher.stats().watching).toBe(true);
       expect(watcher.stats().knownPaths).toBe(1);
       // The core's flush, then the watcher's own once its watch is back (what changed in between went unseen).
-      const reenabled = () => got.filter((e) => e.kind === 'flush-all' && e.reason === 'reenabled').length;
+      const reenabled = () => t.got.filter((e) => e.kind === 'flush-all' && e.reason === 'reenabled').length;
       await until(() => reenabled() >= 2);
 
       front.change('h/nfs', { inode, flags: F.SIZE | F.TIMES, stat: await attrsAt(f) });
       expect(recent.noted).toBe(1);
-      core.access('h/nfs', inode);
+      t.core.access('h/nfs', inode);
       await appendFile(f, 'd'); // from outside: reaches the holder
       await until(() =>
-        got.some(
+        t.got.some(
           (e) =>
             e.kind === 'inode' && e.inode === inode && e.origin === 'h/watcher' && (e.flags & F.SIZE) !== 0,
         ),
@@ -120,12 +98,12 @@ describe.each(WATCH_SOURCES)(
     });
 
     test('turned off with a window pending: that window is dropped, not applied after the switch', async () => {
-      core.reconfigure({ 'features.cache-invalidation': true });
-      watcher = await start();
+      t.core.reconfigure({ 'features.cache-invalidation': true });
+      const watcher = await start();
       await watcher.idle();
-      await writeFile(join(dir, 'g'), 'x');
-      await until(() => watcher!.stats().events > 0 || watcher!.stats().pending > 0);
-      core.reconfigure({ 'features.cache-invalidation': false });
+      await writeFile(join(t.dir, 'g'), 'x');
+      await until(() => watcher.stats().events > 0 || watcher.stats().pending > 0);
+      t.core.reconfigure({ 'features.cache-invalidation': false });
       await watcher.idle();
       const s = watcher.stats();
       expect(s.pending).toBe(0);

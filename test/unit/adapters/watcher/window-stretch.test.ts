@@ -1,30 +1,24 @@
-import { appendFile, lstat, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExportWatcher } from '../../../../adapters/watcher/export-watcher';
 import { notingCore } from '../../../../adapters/watcher/noting-core';
 import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
 import { WindowStretch } from '../../../../adapters/watcher/window-stretch';
-import type { Attrs } from '../../../../gateway/backend/attrs';
 import { attrsOf } from '../../../../gateway/backend/attrs-of';
 import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
-import {
-  createUpcallCore,
-  UpcallFlags as F,
-  type Invalidation,
-  type UpcallCore,
-} from '../../../../upcall-core';
+import { UpcallFlags as F } from '../../../../upcall-core';
+import { waitFor } from '../../../helpers/wait-for';
+import { startWatcher, useWatchDir } from '../../../helpers/watch-dir';
 
 describe('WindowStretch: longer windows while everything seen is the gateway own', () => {
-  let t = 0;
-  const clock = () => t;
+  let nowMs = 0;
+  const clock = () => nowMs;
 
   test('doubles after each all-own window, up to the longest', () => {
     const w = new WindowStretch(30, 120, clock);
     const lengths: number[] = [];
     for (let i = 0; i < 4; i++) {
       lengths.push(w.open());
-      t += w.current;
+      nowMs += w.current;
       w.applied(true);
     }
     expect(lengths).toEqual([30, 60, 120, 120]);
@@ -47,9 +41,9 @@ describe('WindowStretch: longer windows while everything seen is the gateway own
     w.open();
     w.applied(true);
     expect(w.current).toBe(120);
-    t += 100;
+    nowMs += 100;
     expect(w.open()).toBe(120); // still busy
-    t += 121;
+    nowMs += 121;
     expect(w.open()).toBe(30);
   });
 
@@ -60,39 +54,14 @@ describe('WindowStretch: longer windows while everything seen is the gateway own
 });
 
 describe('ExportWatcher window on a real directory: stretched by own writes, back on an outside one', () => {
-  let dir: string;
-  let core: UpcallCore<Attrs>;
-  let got: Invalidation<Attrs>[];
-  let watcher: ExportWatcher | undefined;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'window-'));
-    core = createUpcallCore<Attrs>({ options: { 'features.cache-invalidation': true } });
-    got = [];
-    core.events('h/nfs').subscribe((ev) => got.push(ev));
-  });
-  afterEach(async () => {
-    await watcher?.close();
-    watcher = undefined;
-    core.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const t = useWatchDir('window-');
 
   test('gateway writes stretch it to maxBatchMs; an append from outside reaches the holder and resets it', async () => {
-    const f = join(dir, 'f');
+    const f = join(t.dir, 'f');
     await writeFile(f, 'a');
     const recent = new RecentChangeSet();
-    const front = notingCore(core, recent);
-    watcher = await ExportWatcher.start({
-      root: dir,
-      core,
-      origin: 'h/watcher',
-      holders: () => ['h/nfs'],
-      recent,
-      batchMs: 20,
-      maxBatchMs: 80,
-      pauseMs: 10,
-    });
+    const front = notingCore(t.core, recent);
+    const watcher = await startWatcher(t, { recent, batchMs: 20, maxBatchMs: 80, pauseMs: 10 });
     await watcher.idle();
     const inode = inodeKeyOf((await lstat(f, { bigint: true })).ino);
     expect(watcher.stats().windowMs).toBe(20);
@@ -114,16 +83,14 @@ describe('ExportWatcher window on a real directory: stretched by own writes, bac
     expect(busy.sent).toBe(0);
     expect(busy.windowMs).toBe(80);
 
-    core.access('h/nfs', inode);
+    t.core.access('h/nfs', inode);
     await appendFile(f, 'outside');
     const seen = () =>
-      got.some(
+      t.got.some(
         (e) =>
           e.kind === 'inode' && e.inode === inode && e.origin === 'h/watcher' && (e.flags & F.SIZE) !== 0,
       );
-    const deadline = Date.now() + 3000;
-    while (!seen() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(seen()).toBe(true);
+    await waitFor(seen, 'the outside append sent');
     await watcher.idle();
     expect(watcher.stats().windowMs).toBe(20);
   });
