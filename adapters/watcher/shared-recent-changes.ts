@@ -69,12 +69,19 @@ export class SharedRecentChanges implements RecentChanges {
   note(inode: InodeKey, attrs?: Attrs): void {
     this.noted++;
     this.local.note(inode, attrs);
-    this.put(`i:${inode}`, stampOf(attrs));
+    if (this.sharing()) this.put(`i:${inode}`, stampOf(attrs));
   }
 
   noteEntry(dir: InodeKey, name: string): void {
     this.local.noteEntry(dir, name);
-    this.put(`e:${dir}/${name}`, ENTRY);
+    if (this.sharing()) this.put(`e:${dir}/${name}`, ENTRY);
+  }
+
+  /** Whether notes go to the store now (else they stay local: counted, and no stamp is built). */
+  private sharing(): boolean {
+    if (this.shared()) return true;
+    this.localOnly++;
+    return false;
   }
 
   /**
@@ -86,10 +93,6 @@ export class SharedRecentChanges implements RecentChanges {
    * notes all go — one per turn at most (SharedNotes keeps the last of a turn).
    */
   private put(key: string, value: string): void {
-    if (!this.shared()) {
-      this.localOnly++;
-      return;
-    }
     const now = this.now();
     const last = this.sent.get(key);
     if (last !== undefined && last.value === value && now - last.at < this.windowMs / 2) {

@@ -108,4 +108,16 @@ describe('RecentChangeSet: the gateway own changes, recognised by what they left
     expect(r.isOwn(1, attrs())).toBe(false);
     expect(r.isOwn(5, attrs())).toBe(true);
   });
+
+  test('a note made again replaces the state in place: the newest state counts, the size stays', () => {
+    const r = set();
+    r.note(1, attrs({ size: 1 }));
+    r.note(1, attrs({ size: 2 }));
+    expect(r.size).toBe(1);
+    expect(r.isOwn(1, attrs({ size: 2 }))).toBe(true);
+    expect(r.isOwn(1, attrs({ size: 1 }))).toBe(false); // same ctime: not later, and not as left
+    r.note(1, undefined);
+    expect(r.isOwn(1, undefined)).toBe(true); // gone, as noted last
+    expect(r.isOwn(1, attrs({ size: 2 }))).toBe(false);
+  });
 });
