@@ -71,6 +71,11 @@ export interface GatewayConfig extends SmbConfig {
   watchMaxBatchMs: number;
   /** fs-watch-thread: how long its thread sleeps after passing on writes, ms. Default 50. */
   watchPauseMs: number;
+  /**
+   * With Redis: a head noting at least this many changes per second, and twice as many as the
+   * machine's export watcher, is handed the watch (WatcherElection). 0: never. Default 500.
+   */
+  watchHandoverRate: number;
   /** The GlusterFS options. */
   upcall: UpcallOptionsInput;
 }
@@ -93,6 +98,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   watchBatchMs: 30,
   watchMaxBatchMs: 120,
   watchPauseMs: 50,
+  watchHandoverRate: 500,
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
 };
@@ -168,6 +174,10 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
   ms('watchBatchMs', 1);
   ms('watchMaxBatchMs', 1);
   ms('watchPauseMs', 0);
+  if (!Number.isInteger(c.watchHandoverRate) || c.watchHandoverRate < 0)
+    throw new ConfigError(
+      `watchHandoverRate: expected whole changes per second >= 0, got ${JSON.stringify(c.watchHandoverRate)}`,
+    );
   if (c.watchMaxBatchMs < c.watchBatchMs)
     throw new ConfigError(
       `watchMaxBatchMs: must not be below watchBatchMs (${c.watchMaxBatchMs} < ${c.watchBatchMs})`,

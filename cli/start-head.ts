@@ -193,6 +193,7 @@ async function startWatcher(
         lease: redis.lease(`watcher:${await watchDomain(exportPath)}`, `${config.headId}@${process.pid}`),
         flushEveryHead: () => redis.flushEveryHead(),
         ...(recent instanceof SharedRecentChanges && { busy: () => recent.noted }),
+        handoverRate: config.watchHandoverRate,
         logger: logger.child({ part: 'watcher' }),
       })
     : undefined;

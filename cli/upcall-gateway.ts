@@ -46,6 +46,7 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     watchBatchMs: o.watchBatch as number | undefined,
     watchMaxBatchMs: o.watchMaxBatch as number | undefined,
     watchPauseMs: o.watchPause as number | undefined,
+    watchHandoverRate: o.watchHandoverRate as number | undefined,
     upcall,
   };
 }
@@ -171,6 +172,11 @@ const program = new Command('upcall-gateway')
     '--watch-pause <ms>',
     'fs-watch-thread: how long the watch thread sleeps after passing on writes (default 50)',
     int('watch-pause'),
+  )
+  .option(
+    '--watch-handover-rate <n>',
+    'with --redis: changes/s from which a head is handed the export watch (twice the holder), 0 never (default 500)',
+    int('watch-handover-rate'),
   )
   .option(
     '-c, --config <file>',

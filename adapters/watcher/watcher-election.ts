@@ -35,7 +35,7 @@ export interface WatcherElectionOptions {
    * is handed the lease (see `handOver`).
    */
   readonly busy?: () => number;
-  /** Changes per second below which no head asks for the lease. Default 500. */
+  /** Changes per second below which no head asks for the lease; 0: no handovers. Default 500. */
   readonly handoverRate?: number;
   readonly logger?: Logger;
 }
@@ -169,14 +169,17 @@ export class WatcherElection {
       if (this.held.value && (await this.handOver())) return;
       if (!this.held.value && Date.now() < this.yieldUntil) return;
       this.set(await this.o.lease.claim(this.leaseMs), 'lease taken or expired');
-      const minRate = this.o.handoverRate ?? 500;
-      if (!this.held.value && this.o.busy && this.rate >= minRate)
+      if (!this.held.value && this.handoverRate > 0 && this.o.busy && this.rate >= this.handoverRate)
         await this.o.lease.ask?.(this.rate, this.leaseMs);
     } catch (err) {
       this.set(false, `renewal failed: ${String(err)}`);
     } finally {
       this.pending = false;
     }
+  }
+
+  private get handoverRate(): number {
+    return this.o.handoverRate ?? 500;
   }
 
   /** This head's changes per second since the last tick. */
@@ -195,7 +198,8 @@ export class WatcherElection {
    */
   private async handOver(): Promise<boolean> {
     const asked = await this.o.lease.asked?.();
-    if (asked === undefined || asked < (this.o.handoverRate ?? 500) || asked < 2 * this.rate) return false;
+    const min = this.handoverRate;
+    if (min <= 0 || asked === undefined || asked < min || asked < 2 * this.rate) return false;
     this.handovers++;
     this.yieldUntil = Date.now() + this.leaseMs;
     this.set(

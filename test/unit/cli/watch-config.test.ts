@@ -17,7 +17,10 @@ describe('config: watchSource picks what reads inotify for the export watcher', 
 describe('config: the export watcher windows and thread pause', () => {
   test('defaults 30 / 120 / 50 ms, and values given are kept', () => {
     const c = resolveConfig({});
-    expect([c.watchBatchMs, c.watchMaxBatchMs, c.watchPauseMs]).toEqual([30, 120, 50]);
+    expect([c.watchBatchMs, c.watchMaxBatchMs, c.watchPauseMs, c.watchHandoverRate]).toEqual([
+      30, 120, 50, 500,
+    ]);
+    expect(resolveConfig({ watchHandoverRate: 0 }).watchHandoverRate).toBe(0);
     const d = resolveConfig({ watchBatchMs: 10, watchMaxBatchMs: 10, watchPauseMs: 0 });
     expect([d.watchBatchMs, d.watchMaxBatchMs, d.watchPauseMs]).toEqual([10, 10, 0]);
   });
@@ -29,6 +32,8 @@ describe('config: the export watcher windows and thread pause', () => {
     [{ watchPauseMs: 2.5 }, /watchPauseMs/],
     [{ watchBatchMs: '30' as never }, /watchBatchMs/],
     [{ watchBatchMs: 200 }, /watchMaxBatchMs: must not be below watchBatchMs \(120 < 200\)/],
+    [{ watchHandoverRate: -1 }, /watchHandoverRate/],
+    [{ watchHandoverRate: 1.5 }, /watchHandoverRate/],
   ])('%j is a ConfigError naming the key', (layer, message) => {
     expect(() => resolveConfig(layer)).toThrow(ConfigError);
     expect(() => resolveConfig(layer)).toThrow(message);

@@ -156,12 +156,13 @@ describe('WatcherElection handover: the lease goes to the head that changes the 
     await Promise.all(started.splice(0).map((e) => e.close()));
   });
   /** A head changing the export `perSecond` times a second, as its counter tells. */
-  const head = async (lease: WatcherLease, perSecond: number, flushed = { n: 0 }) => {
+  const head = async (lease: WatcherLease, perSecond: number, handoverRate?: number) => {
     const t0 = Date.now();
     const e = await WatcherElection.start({
       lease,
-      flushEveryHead: async () => flushed.n++,
+      flushEveryHead: async () => {},
       busy: () => Math.floor(((Date.now() - t0) * perSecond) / 1000),
+      handoverRate,
       ...timing,
     });
     started.push(e);
@@ -192,5 +193,15 @@ describe('WatcherElection handover: the lease goes to the head that changes the 
     expect([a.elected, b.elected, x.elected, y.elected]).toEqual([true, false, true, false]);
     expect(a.stats().handovers + x.stats().handovers).toBe(0);
     expect(b.stats().rate).toBeGreaterThan(7000);
+  });
+
+  test('handoverRate 0: no head asks, the holder keeps the watch', async () => {
+    const lease = new MemoryLease();
+    const a = await head(lease.for('a'), 0, 0);
+    const b = await head(lease.for('b'), 10_000, 0);
+    await new Promise((r) => setTimeout(r, timing.leaseMs * 2));
+    expect([a.elected, b.elected]).toEqual([true, false]);
+    expect(lease.ask).toBeUndefined();
+    expect(b.stats().rate).toBeGreaterThan(5000); // measured all the same
   });
 });
