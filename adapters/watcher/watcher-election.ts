@@ -37,6 +37,11 @@ export interface WatcherElectionOptions {
   readonly busy?: () => number;
   /** Changes per second below which no head asks for the lease; 0: no handovers. Default 500. */
   readonly handoverRate?: number;
+  /**
+   * How long a head handed the lease keeps it before it hands it on, ms: two heads taking turns
+   * being the busiest cost every head's caches a flush per handover, at most this often. Default 30,000.
+   */
+  readonly handoverHoldMs?: number;
   readonly logger?: Logger;
 }
 
@@ -76,7 +81,8 @@ export interface WatcherElectionStats {
  * watches (bench/heads.ts write1, paired runs). So a head changing the export at least
  * `handoverRate`/s and twice as often as the holder asks for the lease, and the holder hands it
  * over (`handOver`); it then stays out for a lease, leaving the asker the next claim. One
- * handover costs one flush of every head's caches (the new watcher's, as any takeover).
+ * handover costs one flush of every head's caches (the new watcher's, as any takeover), so a
+ * head handed the lease keeps it for `handoverHoldMs` (30 s) whoever gets busier meanwhile.
  */
 export class WatcherElection {
   private readonly held = new BehaviorSubject(false);
@@ -92,6 +98,9 @@ export class WatcherElection {
   private lastBusy?: { n: number; at: number };
   /** Until when this head does not claim (it just handed the lease over). */
   private yieldUntil = 0;
+  /** Whether this head's last claim came with an ask standing; until when it keeps a lease so taken. */
+  private asking = false;
+  private holdUntil = 0;
   private lost = 0;
   private flushesSent = 0;
 
@@ -168,9 +177,13 @@ export class WatcherElection {
       this.measure();
       if (this.held.value && (await this.handOver())) return;
       if (!this.held.value && Date.now() < this.yieldUntil) return;
+      const was = this.held.value;
       this.set(await this.o.lease.claim(this.leaseMs), 'lease taken or expired');
-      if (!this.held.value && this.handoverRate > 0 && this.o.busy && this.rate >= this.handoverRate)
-        await this.o.lease.ask?.(this.rate, this.leaseMs);
+      if (!was && this.held.value && this.asking)
+        this.holdUntil = Date.now() + (this.o.handoverHoldMs ?? 30_000);
+      this.asking =
+        !this.held.value && this.handoverRate > 0 && !!this.o.busy && this.rate >= this.handoverRate;
+      if (this.asking) await this.o.lease.ask?.(this.rate, this.leaseMs);
     } catch (err) {
       this.set(false, `renewal failed: ${String(err)}`);
     } finally {
@@ -194,9 +207,11 @@ export class WatcherElection {
   /**
    * The holder gives the lease up when another head asks for it at least `handoverRate`/s and
    * at twice this head's rate (no back and forth between heads about as busy), and stays out
-   * for one lease so the asker's next claim gets it. Whether it did.
+   * for one lease so the asker's next claim gets it — unless it was handed the lease itself less
+   * than `handoverHoldMs` ago. Whether it did.
    */
   private async handOver(): Promise<boolean> {
+    if (Date.now() < this.holdUntil) return false;
     const asked = await this.o.lease.asked?.();
     const min = this.handoverRate;
     if (min <= 0 || asked === undefined || asked < min || asked < 2 * this.rate) return false;

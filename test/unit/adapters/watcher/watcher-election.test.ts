@@ -156,13 +156,19 @@ describe('WatcherElection handover: the lease goes to the head that changes the 
     await Promise.all(started.splice(0).map((e) => e.close()));
   });
   /** A head changing the export `perSecond` times a second, as its counter tells. */
-  const head = async (lease: WatcherLease, perSecond: number, handoverRate?: number) => {
+  const head = async (
+    lease: WatcherLease,
+    perSecond: number,
+    handoverRate?: number,
+    handoverHoldMs?: number,
+  ) => {
     const t0 = Date.now();
     const e = await WatcherElection.start({
       lease,
       flushEveryHead: async () => {},
       busy: () => Math.floor(((Date.now() - t0) * perSecond) / 1000),
       handoverRate,
+      handoverHoldMs,
       ...timing,
     });
     started.push(e);
@@ -193,6 +199,20 @@ describe('WatcherElection handover: the lease goes to the head that changes the 
     expect([a.elected, b.elected, x.elected, y.elected]).toEqual([true, false, true, false]);
     expect(a.stats().handovers + x.stats().handovers).toBe(0);
     expect(b.stats().rate).toBeGreaterThan(7000);
+  });
+
+  test('a head handed the lease keeps it for handoverHoldMs, then hands it on to a far busier one', async () => {
+    const lease = new MemoryLease();
+    const hold = 600;
+    const a = await head(lease.for('a'), 0, undefined, hold);
+    const b = await head(lease.for('b'), 10_000, undefined, hold);
+    await until(() => b.elected);
+    const handed = Date.now();
+    const c = await head(lease.for('c'), 50_000, undefined, hold); // asks at once: 5 × b's rate
+    await until(() => c.elected, hold * 3);
+    expect(Date.now() - handed).toBeGreaterThanOrEqual(hold - timing.intervalMs);
+    expect([a.elected, b.elected]).toEqual([false, false]);
+    expect(b.stats().handovers).toBe(1);
   });
 
   test('handoverRate 0: no head asks, the holder keeps the watch', async () => {
