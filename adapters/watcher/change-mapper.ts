@@ -51,6 +51,11 @@ export interface Inspected {
   readonly parent: Attrs | undefined;
 }
 
+/** An inode met on a walk, as lstat'ed. */
+interface WalkedPath extends KnownPath {
+  readonly attrs: Attrs;
+}
+
 /** Answers asked ahead for a window (ownQueryKey → own?); a question not in it is asked on its own. */
 export type OwnAnswers = ReadonlyMap<string, boolean>;
 
@@ -165,7 +170,7 @@ export class ChangeMapper {
       if (await this.own({ inode, attrs: st }, answers)) this.suppress();
       else await this.send({ inode, flags: WATCH_FLAGS.update });
     }
-    if (isDir) await this.subtree(path, inode);
+    if (isDir) await this.subtree(path, { inode, dir: true, attrs: st });
   }
 
   private async own(q: OwnQuery, answers: OwnAnswers): Promise<boolean> {
@@ -200,8 +205,15 @@ export class ChangeMapper {
     await this.forget(inode);
   }
 
-  /** TIMES on every inode under `root` (bounded, else flush-all), learning their paths on the way. */
-  private async subtree(root: string, rootInode: InodeKey): Promise<void> {
+  /**
+   * TIMES on every inode under `top` and `top` itself (bounded, else flush-all), learning their
+   * paths on the way — except those that look exactly as the gateway's own change left them
+   * (RecentChanges, all asked at once): what another program did in there before the watch
+   * existed left a state no gateway head noted, and a directory the gateway made and filled is
+   * not news to anyone (without this, every mkdir through NFS or SMB came back as an eviction of
+   * the new directory, and a MODIFIED CHANGE_NOTIFY where it was open).
+   */
+  private async subtree(root: string, top: WalkedPath): Promise<void> {
     this.counters.subtreeWalks++;
     const found = await this.walk(root, this.subtreeLimit);
     if (found === undefined) {
@@ -209,10 +221,22 @@ export class ChangeMapper {
       this.o.flushHolders();
       return;
     }
-    for (const { inode, dir } of [{ inode: rootInode, dir: true }, ...found]) {
-      if (dir) await this.send({ inode, flags: WATCH_FLAGS.subtreeDir, parent: inode });
+    const all = [top, ...found];
+    const own = await this.ownAll(all.map(({ inode, attrs }) => ({ inode, attrs })));
+    for (let i = 0; i < all.length; i++) {
+      const { inode, dir } = all[i];
+      if (own[i]) this.suppress();
+      else if (dir) await this.send({ inode, flags: WATCH_FLAGS.subtreeDir, parent: inode });
       else await this.send({ inode, flags: WATCH_FLAGS.subtree });
     }
+  }
+
+  /** RecentChanges' answers to many questions, in one go where it can. */
+  private async ownAll(qs: readonly OwnQuery[]): Promise<boolean[]> {
+    const r = this.o.recent;
+    if (r === undefined) return qs.map(() => false);
+    if (r.isOwnAll !== undefined) return r.isOwnAll(qs);
+    return Promise.all(qs.map((q) => this.own(q, new Map())));
   }
 
   /** Learns the paths under `root` (breadth first, at most `limit` entries); sends nothing. */
@@ -221,8 +245,8 @@ export class ChangeMapper {
   }
 
   /** The inodes under `root`, recorded in the path map; undefined past `limit` (unless `partial`). */
-  private async walk(root: string, limit: number, partial = false): Promise<KnownPath[] | undefined> {
-    const found: KnownPath[] = [];
+  private async walk(root: string, limit: number, partial = false): Promise<WalkedPath[] | undefined> {
+    const found: WalkedPath[] = [];
     const queue = [root];
     while (queue.length > 0) {
       const dir = queue.shift()!;
@@ -235,7 +259,7 @@ export class ChangeMapper {
         const inode = inodeKeyOf(st.fileid);
         const known = { inode, dir: st.type === 2 };
         this.o.paths.set(p, known);
-        found.push(known);
+        found.push({ ...known, attrs: st });
         if (known.dir) queue.push(p);
       }
     }

@@ -1,6 +1,6 @@
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { PathChange } from './change-batch';
 
 /*
@@ -141,6 +141,8 @@ export class WatchRootGoneError extends Error {
 interface DirWatch {
   readonly watcher: FSWatcher;
   readonly ino: number;
+  /** Inode numbers are reused at once (rmdir d; mkdir d): the birth time tells the two apart. */
+  readonly birthMs: number;
 }
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
@@ -336,7 +338,7 @@ class DirWatchSource implements DirWatchSubscription {
       const wasRename = renamed.has(path);
       if (st === undefined) {
         gone.push(path);
-        if (wasRename) events.push({ path, type: 'delete' });
+        if (wasRename && !(await this.selfEvent(path, verify))) events.push({ path, type: 'delete' });
         continue;
       }
       if (st.isDirectory()) {
@@ -349,6 +351,22 @@ class DirWatchSource implements DirWatchSubscription {
     for (const path of gone) this.unwatchBelow(path);
     for (const [dir, renamedSelf] of verify) await this.verifyDir(dir, renamedSelf);
     if (!this.closed && events.length > 0) this.cb(null, events);
+  }
+
+  /**
+   * Whether `path` (gone), named like its directory, was that directory's own DELETE_SELF or
+   * MOVE_SELF rather than a child's deletion: the watched directory is gone or is another one now.
+   * Its parent's watch reports the directory itself; reporting "dir/dir deleted" as well made the
+   * watcher evict an entry that never was, in the directory made next under that name (as many
+   * times as a client makes and removes one directory, e.g. smbtorture notify.mask).
+   */
+  private async selfEvent(path: string, verify: ReadonlyMap<string, boolean>): Promise<boolean> {
+    const dir = dirname(path);
+    if (verify.get(dir) !== true || basename(path) !== basename(dir)) return false;
+    const w = this.watches.get(dir);
+    if (w === undefined) return true; // dropped already: the directory went (its parent's watch said so)
+    const st = await lstat(dir).catch(() => undefined);
+    return st === undefined || st.ino !== w.ino || st.birthtimeMs !== w.birthMs;
   }
 
   /**
@@ -401,7 +419,7 @@ class DirWatchSource implements DirWatchSubscription {
       return false;
     }
     watcher.on('error', (err) => this.watchFailed(dir, watcher, err));
-    this.watches.set(dir, { watcher, ino: st.ino });
+    this.watches.set(dir, { watcher, ino: st.ino, birthMs: st.birthtimeMs });
     this.unwatched.delete(dir);
     old?.watcher.close();
     return true;

@@ -20,7 +20,8 @@ import type { InodeKey } from '../../upcall-core';
  * extra eviction. Without this a file the gateway writes without pause never matched: the
  * watcher's lstat and the newest note are never of the same write (measured, 2 heads, one
  * writer: a third of the watcher's windows re-sent the gateway's own writes). Directories keep
- * the exact match: their entries are not in their attributes. ctime comes from the kernel's
+ * the exact match, their entries are not in their attributes — but with any of their last few
+ * noted states (Note.earlier). ctime comes from the kernel's
  * coarse clock, so two changes in one tick have equal ctimes: equal is not later.
  */
 /** One question of the watcher: an inode as it is now, or an entry of a directory as it is now. */
@@ -118,7 +119,18 @@ export function covers(noted: string | undefined, seen: Attrs | undefined): bool
 interface Note {
   at: number;
   attrs: Attrs | undefined;
+  /**
+   * A directory's states noted before `attrs`, newest last (at most DIR_STATES). The watcher
+   * lstat's a directory once per window while the gateway may go on changing it: the state it
+   * saw can be one the gateway left and has since moved past, or one the gateway made in the
+   * kernel and notes a moment later (the recheck). Any state the gateway left is as good as the
+   * newest: a change by another program in between would have made a state nobody noted.
+   */
+  earlier?: Attrs[];
 }
+
+/** Directory states remembered per note (see Note.earlier). */
+const DIR_STATES = 8;
 
 /** A bounded, time-limited RecentChanges in memory (one per head). */
 export class RecentChangeSet implements RecentChanges {
@@ -147,7 +159,8 @@ export class RecentChangeSet implements RecentChanges {
 
   isOwn(inode: InodeKey, attrs: Attrs | undefined): boolean {
     const n = this.fresh(`i:${inode}`);
-    return n !== undefined && coversAttrs(n.attrs, attrs);
+    if (n === undefined) return false;
+    return coversAttrs(n.attrs, attrs) || (n.earlier?.some((e) => sameStamp(e, attrs)) ?? false);
   }
 
   isOwnEntry(dir: InodeKey, name: string, dirAttrs: Attrs): boolean {
@@ -163,15 +176,19 @@ export class RecentChangeSet implements RecentChanges {
   rechecks = 0;
 
   /**
-   * Each question against the notes; an inode the gateway changed recently but not (yet) to what
-   * was seen is looked at once more, all together, after RECHECK_MS (see there). Without that a
-   * file written without pause came back as an outside change in one window of six (1 head).
+   * Each question against the notes; an inode (or an entry's directory) the gateway changed
+   * recently but not (yet) to what was seen is looked at once more, all together, after
+   * RECHECK_MS (see there). Without that a file written without pause came back as an outside
+   * change in one window of six (1 head), and a directory the gateway fills and empties without
+   * pause (smbtorture notify.mask) as a CHANGE_NOTIFY its clients never caused.
    */
   async isOwnAll(queries: readonly OwnQuery[]): Promise<boolean[]> {
     const own = (q: OwnQuery) =>
       'name' in q ? this.isOwnEntry(q.dir, q.name, q.dirAttrs) : this.isOwn(q.inode, q.attrs);
     const out = queries.map(own);
-    const again = queries.flatMap((q, i) => (!out[i] && 'inode' in q && this.changed(q.inode) ? [i] : []));
+    const again = queries.flatMap((q, i) =>
+      !out[i] && this.changed('inode' in q ? q.inode : q.dir) ? [i] : [],
+    );
     if (again.length === 0) return out;
     this.rechecks += again.length;
     await new Promise((r) => setTimeout(r, RECHECK_MS));
@@ -187,6 +204,10 @@ export class RecentChangeSet implements RecentChanges {
   private put(key: string, attrs: Attrs | undefined): void {
     const n = this.notes.get(key);
     if (n !== undefined) {
+      if (n.attrs?.type === FileType.DIR) {
+        n.earlier ??= [];
+        if (n.earlier.push(n.attrs) > DIR_STATES) n.earlier.shift();
+      }
       n.at = this.now();
       n.attrs = attrs;
       return;

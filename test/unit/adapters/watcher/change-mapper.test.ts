@@ -143,6 +143,36 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     expect(calls).toContainEqual({ inode: k, flags: WATCH_FLAGS.subtreeDir, parent: k });
   });
 
+  test('a new directory the gateway made and filled sends nothing; what another program put or changed in it is sent', async () => {
+    const d = join(dir, 'made');
+    await mkdir(d);
+    await writeFile(join(d, 'mine'), 'a');
+    // The gateway's notes: the mkdir (parent entry, the new directory), then its create of 'mine'.
+    recent.note(await keyOf(dir), await attrsAt(dir));
+    recent.noteEntry(await keyOf(dir), 'made');
+    recent.note(await keyOf(d), await attrsAt(d));
+    recent.note(await keyOf(join(d, 'mine')), await attrsAt(join(d, 'mine')));
+    const { core, calls } = recordingCore();
+    const m = mapper(core);
+    await m.apply(d, 'create');
+    expect(calls).toEqual([]);
+    expect(m.counters.suppressed).toBe(3); // the entry, the directory, 'mine'
+    // Another program adds 'theirs' (a clock tick later: ctime is coarse) and appends to 'mine'
+    // before the watch on d exists: both, and d itself, are sent.
+    await new Promise((r) => setTimeout(r, 15));
+    await writeFile(join(d, 'theirs'), 'b');
+    await appendFile(join(d, 'mine'), 'more');
+    await m.apply(d, 'create');
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        { inode: await keyOf(d), flags: WATCH_FLAGS.subtreeDir, parent: await keyOf(d) },
+        { inode: await keyOf(join(d, 'mine')), flags: WATCH_FLAGS.subtree },
+        { inode: await keyOf(join(d, 'theirs')), flags: WATCH_FLAGS.subtree },
+      ]),
+    );
+    expect(calls).toHaveLength(3);
+  });
+
   test('a new directory too big to walk flushes the holders instead', async () => {
     const d = join(dir, 'big');
     await mkdir(d);

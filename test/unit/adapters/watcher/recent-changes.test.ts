@@ -101,6 +101,40 @@ describe('RecentChangeSet: the gateway own changes, recognised by what they left
     expect(r.isOwnEntry(2, 'a', attrs({ type: FileType.DIR, fileid: 2n, ctime: t(5, 1) }))).toBe(false);
   });
 
+  test('a directory matches any of its last noted states, not one nobody noted', () => {
+    const r = set();
+    const dir = (sec: number, nsec: number) => attrs({ type: FileType.DIR, fileid: 2n, ctime: t(sec, nsec) });
+    r.note(2, dir(5, 1)); // the gateway creates 'a' …
+    r.noteEntry(2, 'a');
+    r.note(2, dir(5, 2)); // … and removes it again before the watcher looks
+    r.noteEntry(2, 'a');
+    // The watcher lstat'ed the directory between the two: a state the gateway left.
+    expect(r.isOwnEntry(2, 'a', dir(5, 1))).toBe(true);
+    expect(r.isOwn(2, dir(5, 1))).toBe(true);
+    // A state between them that nobody noted (another program) is not own.
+    expect(r.isOwnEntry(2, 'a', { ...dir(5, 1), nlink: 3 })).toBe(false);
+    // Only the last few states are kept.
+    for (let i = 3; i < 20; i++) r.note(2, dir(5, i));
+    expect(r.isOwn(2, dir(5, 1))).toBe(false);
+    expect(r.isOwn(2, dir(5, 12))).toBe(true);
+  });
+
+  test("an entry whose directory state is seen before the gateway's note of it is asked again", async () => {
+    const r = new RecentChangeSet();
+    const dir = (nsec: number) => attrs({ type: FileType.DIR, fileid: 2n, ctime: t(5, nsec) });
+    r.note(2, dir(1));
+    r.noteEntry(2, 'a');
+    const asked = r.isOwnAll([
+      { dir: 2, name: 'a', dirAttrs: dir(2) },
+      { dir: 3, name: 'b', dirAttrs: attrs({ type: FileType.DIR, fileid: 3n }) },
+    ]);
+    r.note(2, dir(2)); // the unlink's note, after the kernel did it
+    r.note(2, dir(3)); // and the next create's, before the recheck
+    r.noteEntry(2, 'a');
+    expect(await asked).toEqual([true, false]);
+    expect(r.rechecks).toBe(1);
+  });
+
   test('bounded: the oldest notes go first', () => {
     const r = set();
     for (let i = 1; i <= 5; i++) r.note(i, attrs());
