@@ -46,7 +46,8 @@ function modifiedFilter(flags: number): number {
  * One upcall change → CHANGE_NOTIFY records, told to `sink` per directory (MS-SMB2 §3.3.5.19;
  * MS-FSCC §2.7.1 actions), whichever way the change came — an upcall from NFS, another head or
  * the backend watcher, or the SMB server's own change (see `tapChanges`):
- * - create/mkdir/symlink/mknod (event on the directory, with `name`) → ADDED;
+ * - create/mkdir/symlink/mknod (event on the directory, with `name`) → ADDED; the same with
+ *   NLINK (the watcher saw an entry go whose inode it never knew) → REMOVED;
  * - unlink/rmdir (and link: the core gives both the same flags) with `parent`/`name` → REMOVED;
  * - rename within one directory → RENAMED_OLD_NAME + RENAMED_NEW_NAME; across directories →
  *   REMOVED in the old one, ADDED in the new one;
@@ -85,7 +86,8 @@ export function notifyFromChange(ev: ChangeEvent<unknown>, sink: NotifySink): vo
     return;
   }
   if (ev.name !== undefined && ev.parent === undefined) {
-    sink.report(dir(ev.inode), [{ action: NotifyAction.ADDED, name: ev.name, filter: NAME_FILTERS }]);
+    const action = ev.flags & F.NLINK ? NotifyAction.REMOVED : NotifyAction.ADDED;
+    sink.report(dir(ev.inode), [{ action, name: ev.name, filter: NAME_FILTERS }]);
     return;
   }
   if (ev.name !== undefined && ev.parent !== undefined && ev.flags & F.NLINK) {

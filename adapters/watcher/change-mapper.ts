@@ -14,6 +14,11 @@ export const WATCH_FLAGS = {
   update: F.SIZE | F.TIMES | F.MODE | F.OWN | F.PERM,
   /** create / rename-in: the parent's entries and times, with the name. */
   create: F.TIMES,
+  /**
+   * An entry gone from the parent whose inode the watcher never learnt: as create, plus NLINK so
+   * a reader of the event (CHANGE_NOTIFY) can tell a removal from an addition.
+   */
+  removedEntry: F.TIMES | F.NLINK,
   /** unlink / rmdir / rename-out of a known inode. */
   remove: F.NLINK | F.TIMES | F.PARENT_TIMES,
   /** every inode under a new or moved-in directory (events below it may have been missed). */
@@ -72,7 +77,7 @@ const lstatOf = (p: string) =>
  * - a new entry (or a path now holding another inode) → the parent: TIMES with `name`;
  *   the replaced inode, if known: NLINK|TIMES|PARENT_TIMES + FORGET;
  * - a deletion → the known inode: NLINK|TIMES|PARENT_TIMES with parent and name, then FORGET;
- *   an unknown one → the parent: TIMES with `name` (listing and that dentry dropped);
+ *   an unknown one → the parent: TIMES|NLINK with `name` (listing and that dentry dropped);
  * - a new or moved-in directory → TIMES on every inode below it, and on every directory also
  *   PARENT_TIMES naming itself so its dentries go, negative ones included (walk of at most
  *   `subtreeLimit` entries, else flush-all of the holders): inotify may miss what happens in a directory before
@@ -197,7 +202,7 @@ export class ChangeMapper {
     const name = basename(path);
     if (await this.own({ dir, name, dirAttrs: parent }, answers)) return this.suppress();
     if (known !== undefined) await this.removed(known.inode, dir, name);
-    else await this.send({ inode: dir, flags: WATCH_FLAGS.create, name });
+    else await this.send({ inode: dir, flags: WATCH_FLAGS.removedEntry, name });
   }
 
   private async removed(inode: InodeKey, dir: InodeKey, name: string): Promise<void> {

@@ -2,9 +2,12 @@
  * CHANGE_NOTIFY fed by upcalls, as a client sees it: one head serving NFS and SMB over one
  * export; the raw SMB client watches the share root while libnfs creates, writes, renames and
  * removes through NFS (changes that reach SMB only as upcalls from the core) and the SMB client
- * itself creates a file (a change the core never sends back to SMB: fed locally). Both come out
- * as the same FILE_NOTIFY_INFORMATION records, each exactly once.
+ * itself creates a file (a change the core never sends back to SMB: fed locally), and another
+ * program changes the export directly (upcalls from the export watcher). All come out as the same
+ * FILE_NOTIFY_INFORMATION records, each exactly once.
  */
+import { unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startTestHead, type TestHead } from '../../helpers/e2e-head';
 import { type LibnfsTool, libnfsTool, libnfsToolBuildable } from '../../helpers/libnfs-tool';
 import { describePeer } from '../../helpers/peers';
@@ -104,6 +107,14 @@ describePeer(
         { action: A.MODIFIED, name: 'renamed.txt' },
         { action: A.REMOVED, name: 'renamed.txt' },
       ]);
+    });
+
+    test('a file made and removed by another program on the export (the watcher): ADDED, then REMOVED', async () => {
+      const path = join(head.dir, 'outside.txt');
+      expect(await collect(1, () => writeFile(path, 'x'))).toEqual([
+        { action: A.ADDED, name: 'outside.txt' },
+      ]);
+      expect(await collect(1, () => unlink(path))).toEqual([{ action: A.REMOVED, name: 'outside.txt' }]);
     });
 
     test('an NFS write to a file SMB has open: MODIFIED', async () => {

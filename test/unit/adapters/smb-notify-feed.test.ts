@@ -31,6 +31,12 @@ describe('notifyFromChange', () => {
     expect(got).toEqual([{ dir: 10n, action: A.ADDED, name: 'new', filter: NAMES }]);
   });
 
+  test('an entry gone whose inode the watcher never knew (directory event, name, NLINK) → REMOVED there', () => {
+    const { s, got } = sink();
+    notifyFromChange({ inode: 10, flags: F.TIMES | F.NLINK, name: 'old' }, s);
+    expect(got).toEqual([{ dir: 10n, action: A.REMOVED, name: 'old', filter: NAMES }]);
+  });
+
   test('unlink / rmdir → REMOVED in the parent, filter by type', () => {
     const { s, got } = sink();
     notifyFromChange(

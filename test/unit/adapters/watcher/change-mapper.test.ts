@@ -7,7 +7,7 @@ import { RecentChangeSet } from '../../../../adapters/watcher/recent-changes';
 import type { Attrs } from '../../../../gateway/backend/attrs';
 import { attrsOf } from '../../../../gateway/backend/attrs-of';
 import { inodeKeyOf } from '../../../../gateway/backend/inode-key';
-import type { ChangeEvent, InodeKey, UpcallCore } from '../../../../upcall-core';
+import { type ChangeEvent, UpcallFlags as F, type InodeKey, type UpcallCore } from '../../../../upcall-core';
 
 /** A core that only records what the mapper tells it (the mapping is what is under test). */
 function recordingCore() {
@@ -92,10 +92,12 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     ]);
   });
 
-  test('delete of a path never seen: the parent listing and the named entry still go', async () => {
+  test('delete of a path never seen: the parent listing and the named entry still go, told apart from a create', async () => {
     const { core, calls } = recordingCore();
     await mapper(core).apply(join(dir, 'never-seen'), 'delete');
-    expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.create, name: 'never-seen' }]);
+    expect(calls).toEqual([{ inode: await keyOf(dir), flags: WATCH_FLAGS.removedEntry, name: 'never-seen' }]);
+    expect(WATCH_FLAGS.removedEntry & F.NLINK).toBe(F.NLINK);
+    expect(WATCH_FLAGS.create & F.NLINK).toBe(0);
   });
 
   test('a path now holding another inode: create on the parent, the replaced inode removed and forgotten', async () => {
