@@ -76,6 +76,15 @@ export interface GatewayConfig extends SmbConfig {
    * machine's export watcher, is handed the watch (WatcherElection). 0: never. Default 500.
    */
   watchHandoverRate: number;
+  /**
+   * With Redis: the export watcher's lease, ms (WatcherElection; renewed, and tried for by the
+   * other heads, every third of it). A watcher head that stops answering without its Redis link
+   * dropping is replaced within about this long plus a third; a dead link is noticed at the next
+   * try. Default 6000.
+   */
+  watchLeaseMs: number;
+  /** With Redis: how long a head handed the watch keeps it before handing it on, ms. Default 30,000. */
+  watchHandoverHoldMs: number;
   /** The GlusterFS options. */
   upcall: UpcallOptionsInput;
 }
@@ -99,6 +108,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   watchMaxBatchMs: 120,
   watchPauseMs: 50,
   watchHandoverRate: 500,
+  watchLeaseMs: 6000,
+  watchHandoverHoldMs: 30_000,
   upcall: { 'features.cache-invalidation': false, 'features.cache-invalidation-timeout': 60 },
   ...DEFAULT_SMB_CONFIG,
 };
@@ -178,6 +189,14 @@ export function resolveConfig(...layers: Partial<GatewayConfig>[]): GatewayConfi
     throw new ConfigError(
       `watchHandoverRate: expected whole changes per second >= 0, got ${JSON.stringify(c.watchHandoverRate)}`,
     );
+  const wholeMs = (key: 'watchLeaseMs' | 'watchHandoverHoldMs', min: number, max: number) => {
+    const v = c[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new ConfigError(`${key}: expected whole ms between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  };
+  // The lease is renewed every third of it: below 300 ms that is a Redis round trip per 100 ms.
+  wholeMs('watchLeaseMs', 300, 600_000);
+  wholeMs('watchHandoverHoldMs', 0, 3_600_000);
   if (c.watchMaxBatchMs < c.watchBatchMs)
     throw new ConfigError(
       `watchMaxBatchMs: must not be below watchBatchMs (${c.watchMaxBatchMs} < ${c.watchBatchMs})`,

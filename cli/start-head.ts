@@ -194,6 +194,9 @@ async function startWatcher(
         flushEveryHead: () => redis.flushEveryHead(),
         ...(recent instanceof SharedRecentChanges && { busy: () => recent.noted }),
         handoverRate: config.watchHandoverRate,
+        leaseMs: config.watchLeaseMs,
+        intervalMs: Math.floor(config.watchLeaseMs / 3),
+        handoverHoldMs: config.watchHandoverHoldMs,
         logger: logger.child({ part: 'watcher' }),
       })
     : undefined;

@@ -47,6 +47,8 @@ function flagsToConfig(o: Record<string, unknown>): Partial<GatewayConfig> {
     watchMaxBatchMs: o.watchMaxBatch as number | undefined,
     watchPauseMs: o.watchPause as number | undefined,
     watchHandoverRate: o.watchHandoverRate as number | undefined,
+    watchLeaseMs: o.watchLease as number | undefined,
+    watchHandoverHoldMs: o.watchHandoverHold as number | undefined,
     upcall,
   };
 }
@@ -177,6 +179,16 @@ const program = new Command('upcall-gateway')
     '--watch-handover-rate <n>',
     'with --redis: changes/s from which a head is handed the export watch (twice the holder), 0 never (default 500)',
     int('watch-handover-rate'),
+  )
+  .option(
+    '--watch-lease <ms>',
+    "with --redis: the export watcher's lease, renewed every third of it; a hung watcher is replaced within about this long (default 6000)",
+    int('watch-lease'),
+  )
+  .option(
+    '--watch-handover-hold <ms>',
+    'with --redis: how long a head handed the export watch keeps it before handing it on (default 30000)',
+    int('watch-handover-hold'),
   )
   .option(
     '-c, --config <file>',

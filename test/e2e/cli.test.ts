@@ -125,6 +125,8 @@ describePeer('the upcall-gateway binary', 'libnfs-utils', libnfsUtilsPresent, ()
     [['--no-such-flag'], /unknown option/],
     [['--watch-pause', 'soon'], /watch-pause must be a whole number/],
     [['--watch-batch', '200'], /watchMaxBatchMs: must not be below watchBatchMs/],
+    [['--watch-lease', '100'], /watchLeaseMs: expected whole ms between 300/],
+    [['--watch-handover-hold', 'never'], /watch-handover-hold must be a whole number/],
   ])('bad input %j exits 2 with a clear message and no stack trace', async (args, message) => {
     const r = await runGateway(['--admin-port', '-1', '--port', '0', ...args]);
     expect(r.code).toBe(2);

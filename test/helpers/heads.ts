@@ -32,6 +32,8 @@ export interface HeadOptions {
   readonly watchSource?: WatchSource;
   /** Serve SMB too (port chosen by the system), with the config file at this path (users, shares). */
   readonly smbConfig?: string;
+  /** More upcall-gateway flags, appended as given. */
+  readonly args?: readonly string[];
 }
 
 export interface HeadProcess {
@@ -75,6 +77,7 @@ export function headArgs(o: HeadOptions): string[] {
   const source = o.watchSource ?? testWatchSource();
   if (source) args.push('--watch-source', source);
   if (o.smbConfig) args.push('--smb-port', '0', '--config', o.smbConfig);
+  args.push(...(o.args ?? []));
   return args;
 }
 

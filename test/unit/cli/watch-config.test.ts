@@ -14,13 +14,16 @@ describe('config: watchSource picks what reads inotify for the export watcher', 
   });
 });
 
-describe('config: the export watcher windows and thread pause', () => {
-  test('defaults 30 / 120 / 50 ms, and values given are kept', () => {
+describe('config: the export watcher windows, thread pause and election', () => {
+  test('defaults 30 / 120 / 50 ms, 500/s, 6 s lease, 30 s hold; values given are kept', () => {
     const c = resolveConfig({});
     expect([c.watchBatchMs, c.watchMaxBatchMs, c.watchPauseMs, c.watchHandoverRate]).toEqual([
       30, 120, 50, 500,
     ]);
     expect(resolveConfig({ watchHandoverRate: 0 }).watchHandoverRate).toBe(0);
+    expect([c.watchLeaseMs, c.watchHandoverHoldMs]).toEqual([6000, 30_000]);
+    const e = resolveConfig({ watchLeaseMs: 300, watchHandoverHoldMs: 0 });
+    expect([e.watchLeaseMs, e.watchHandoverHoldMs]).toEqual([300, 0]);
     const d = resolveConfig({ watchBatchMs: 10, watchMaxBatchMs: 10, watchPauseMs: 0 });
     expect([d.watchBatchMs, d.watchMaxBatchMs, d.watchPauseMs]).toEqual([10, 10, 0]);
   });
@@ -34,6 +37,10 @@ describe('config: the export watcher windows and thread pause', () => {
     [{ watchBatchMs: 200 }, /watchMaxBatchMs: must not be below watchBatchMs \(120 < 200\)/],
     [{ watchHandoverRate: -1 }, /watchHandoverRate/],
     [{ watchHandoverRate: 1.5 }, /watchHandoverRate/],
+    [{ watchLeaseMs: 299 }, /watchLeaseMs: expected whole ms between 300 and 600000, got 299/],
+    [{ watchLeaseMs: 1000.5 }, /watchLeaseMs/],
+    [{ watchHandoverHoldMs: -1 }, /watchHandoverHoldMs/],
+    [{ watchHandoverHoldMs: 'long' as never }, /watchHandoverHoldMs/],
   ])('%j is a ConfigError naming the key', (layer, message) => {
     expect(() => resolveConfig(layer)).toThrow(ConfigError);
     expect(() => resolveConfig(layer)).toThrow(message);
