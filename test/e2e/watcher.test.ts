@@ -130,6 +130,26 @@ describePeer(
       expect((await nfs.stat('/own')).size).toBe(80);
     });
 
+    test("the gateway's own directories made, filled, emptied and removed again and again: no watcher invalidation", async () => {
+      const w = h.head.watcher!;
+      await w.idle();
+      const before = w.stats();
+      // As smbtorture notify.mask does through SMB: one name, made and removed without pause.
+      for (let i = 0; i < 15; i++) {
+        await nfs.mkdir('/churn', 0o755);
+        await nfs.creat('/churn/f', 0o644);
+        await nfs.unlink('/churn/f');
+        await nfs.rmdir('/churn');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      await w.idle();
+      const after = w.stats();
+      // The watcher did see them (@parcel/watcher drops most: made and gone within its batch).
+      expect(after.events).toBeGreaterThan(before.events);
+      // Before: every new directory's walk sent it, and each rmdir also came as a 'churn/churn' deleted.
+      expect(after.sent - before.sent).toBeLessThanOrEqual(2);
+    });
+
     test('a burst of 10,000 files made directly: pending stays bounded, the listing is right afterwards', async () => {
       await mkdir(join(h.dir, 'burst'));
       expect(await names(nfs, '/burst')).toEqual(expect.not.arrayContaining(['f0']));
