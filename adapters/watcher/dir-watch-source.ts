@@ -338,7 +338,8 @@ class DirWatchSource implements DirWatchSubscription {
       const wasRename = renamed.has(path);
       if (st === undefined) {
         gone.push(path);
-        if (wasRename && !(await this.selfEvent(path, verify))) events.push({ path, type: 'delete' });
+        if (wasRename && !(await this.selfEvent(path, verify, renamed)))
+          events.push({ path, type: 'delete' });
         continue;
       }
       if (st.isDirectory()) {
@@ -355,14 +356,24 @@ class DirWatchSource implements DirWatchSubscription {
 
   /**
    * Whether `path` (gone), named like its directory, was that directory's own DELETE_SELF or
-   * MOVE_SELF rather than a child's deletion: the watched directory is gone or is another one now.
-   * Its parent's watch reports the directory itself; reporting "dir/dir deleted" as well made the
-   * watcher evict an entry that never was, in the directory made next under that name (as many
-   * times as a client makes and removes one directory, e.g. smbtorture notify.mask).
+   * MOVE_SELF rather than a child's deletion: the watched directory is gone or is another one now
+   * (inode number and birth time: the number is reused at once, and the birth time has the
+   * kernel's coarse clock), or its parent's watch reported it in the same turn (`renamed`:
+   * removed, moved or made again). Its parent's watch reports the directory itself; reporting
+   * "dir/dir deleted" as well made the watcher evict an entry that never was, in the directory
+   * made next under that name (as many times as a client makes and removes one directory, e.g.
+   * smbtorture notify.mask). What this can drop is a child so named deleted in the very turn its
+   * directory went (covered by the directory's own event) or was made (the new directory is
+   * walked and evicted whole: ChangeMapper's subtree).
    */
-  private async selfEvent(path: string, verify: ReadonlyMap<string, boolean>): Promise<boolean> {
+  private async selfEvent(
+    path: string,
+    verify: ReadonlyMap<string, boolean>,
+    renamed: ReadonlySet<string>,
+  ): Promise<boolean> {
     const dir = dirname(path);
     if (verify.get(dir) !== true || basename(path) !== basename(dir)) return false;
+    if (renamed.has(dir)) return true;
     const w = this.watches.get(dir);
     if (w === undefined) return true; // dropped already: the directory went (its parent's watch said so)
     const st = await lstat(dir).catch(() => undefined);

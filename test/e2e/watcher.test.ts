@@ -7,6 +7,7 @@ import { startTestHead, type TestHead } from '../helpers/e2e-head';
 import { type LibnfsTool, libnfsTool, libnfsToolBuildable } from '../helpers/libnfs-tool';
 import { describePeer } from '../helpers/peers';
 import { connectRaw } from '../helpers/raw-nfs-client';
+import { testWatchSource } from '../helpers/watch-source';
 
 /** Heap in use after a full collection (jest runs without --expose-gc, so enable it here). */
 function retainedHeap(): number {
@@ -144,8 +145,8 @@ describePeer(
       await new Promise((r) => setTimeout(r, 200));
       await w.idle();
       const after = w.stats();
-      // The watcher did see them (@parcel/watcher drops most: made and gone within its batch).
-      expect(after.events).toBeGreaterThan(before.events);
+      // The watcher did see them (@parcel/watcher reports none: made and gone within its batch).
+      if (testWatchSource() !== 'parcel') expect(after.events - before.events).toBeGreaterThanOrEqual(15);
       // Before: every new directory's walk sent it, and each rmdir also came as a 'churn/churn' deleted.
       expect(after.sent - before.sent).toBeLessThanOrEqual(2);
     });
