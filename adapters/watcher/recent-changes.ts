@@ -21,8 +21,8 @@ import type { InodeKey } from '../../upcall-core';
  * watcher's lstat and the newest note are never of the same write (measured, 2 heads, one
  * writer: a third of the watcher's windows re-sent the gateway's own writes). Directories keep
  * the exact match, their entries are not in their attributes — but with any of their last few
- * noted states (Note.earlier). ctime comes from the kernel's
- * coarse clock, so two changes in one tick have equal ctimes: equal is not later.
+ * noted states (Note.earlier). ctime comes from the kernel's coarse clock, so two changes in one
+ * tick have equal ctimes: equal is not later.
  */
 /** One question of the watcher: an inode as it is now, or an entry of a directory as it is now. */
 export type OwnQuery =
