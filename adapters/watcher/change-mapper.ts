@@ -56,9 +56,10 @@ export interface Inspected {
   readonly parent: Attrs | undefined;
 }
 
-/** An inode met on a walk, as lstat'ed. */
+/** An inode met on a walk, as lstat'ed, and the directory it was found in (if known). */
 interface WalkedPath extends KnownPath {
   readonly attrs: Attrs;
+  readonly in?: InodeKey;
 }
 
 /** Answers asked ahead for a window (ownQueryKey → own?); a question not in it is asked on its own. */
@@ -153,14 +154,14 @@ export class ChangeMapper {
     if (st === undefined) return this.gone(path, known, parent, answers);
     const inode = inodeKeyOf(st.fileid);
     const isDir = st.type === 2;
+    const dir = parent && inodeKeyOf(parent.fileid);
     this.o.paths.set(path, { inode, dir: isDir });
     if (kind === 'update' && (known === undefined || known.inode === inode)) {
       if (await this.own({ inode, attrs: st }, answers)) return this.suppress();
       return this.send({ inode, flags: WATCH_FLAGS.update });
     }
     // A new entry, or this path now names another object.
-    if (parent !== undefined) {
-      const dir = inodeKeyOf(parent.fileid);
+    if (parent !== undefined && dir !== undefined) {
       const name = basename(path);
       if (await this.own({ dir, name, dirAttrs: parent }, answers)) this.suppress();
       else {
@@ -172,18 +173,16 @@ export class ChangeMapper {
     // attributes (a directory is covered by the subtree walk below). Its own question: the
     // gateway may have made the entry and another program written to it since.
     if (kind === 'create-update' && !isDir) {
-      if (await this.own({ inode, attrs: st }, answers)) this.suppress();
+      if (await this.own({ inode, attrs: st, in: dir }, answers)) this.suppress();
       else await this.send({ inode, flags: WATCH_FLAGS.update });
     }
-    if (isDir) await this.subtree(path, { inode, dir: true, attrs: st });
+    if (isDir) await this.subtree(path, { inode, dir: true, attrs: st, in: dir });
   }
 
   private async own(q: OwnQuery, answers: OwnAnswers): Promise<boolean> {
     const asked = answers.get(ownQueryKey(q));
     if (asked !== undefined) return asked;
-    const r = this.o.recent;
-    if (r === undefined) return false;
-    return 'name' in q ? r.isOwnEntry(q.dir, q.name, q.dirAttrs) : r.isOwn(q.inode, q.attrs);
+    return (await this.ownAll([q]))[0];
   }
 
   private async gone(
@@ -227,7 +226,10 @@ export class ChangeMapper {
       return;
     }
     const all = [top, ...found];
-    const own = await this.ownAll(all.map(({ inode, attrs }) => ({ inode, attrs })));
+    const own = await this.ownAll(all.map(({ inode, attrs, in: dir }) => ({ inode, attrs, in: dir })));
+    // Anything in there not the gateway's may be in the directory's listing, whatever the
+    // directory's own attributes say (a change in the same clock tick leaves them alike).
+    if (!own.every(Boolean)) own[0] = false;
     for (let i = 0; i < all.length; i++) {
       const { inode, dir } = all[i];
       if (own[i]) this.suppress();
@@ -241,7 +243,9 @@ export class ChangeMapper {
     const r = this.o.recent;
     if (r === undefined) return qs.map(() => false);
     if (r.isOwnAll !== undefined) return r.isOwnAll(qs);
-    return Promise.all(qs.map((q) => this.own(q, new Map())));
+    return Promise.all(
+      qs.map((q) => ('name' in q ? r.isOwnEntry(q.dir, q.name, q.dirAttrs) : r.isOwn(q.inode, q.attrs))),
+    );
   }
 
   /** Learns the paths under `root` (breadth first, at most `limit` entries); sends nothing. */
@@ -252,20 +256,22 @@ export class ChangeMapper {
   /** The inodes under `root`, recorded in the path map; undefined past `limit` (unless `partial`). */
   private async walk(root: string, limit: number, partial = false): Promise<WalkedPath[] | undefined> {
     const found: WalkedPath[] = [];
-    const queue = [root];
+    const queue: { path: string; inode?: InodeKey }[] = [
+      { path: root, inode: this.o.paths.get(root)?.inode },
+    ];
     while (queue.length > 0) {
       const dir = queue.shift()!;
-      const names = await readdir(dir).catch(() => [] as string[]);
+      const names = await readdir(dir.path).catch(() => [] as string[]);
       for (const name of names) {
         if (found.length >= limit) return partial ? found : undefined;
-        const p = join(dir, name);
+        const p = join(dir.path, name);
         const st = await lstatOf(p);
         if (st === undefined) continue;
         const inode = inodeKeyOf(st.fileid);
         const known = { inode, dir: st.type === 2 };
         this.o.paths.set(p, known);
-        found.push({ ...known, attrs: st });
-        if (known.dir) queue.push(p);
+        found.push({ ...known, attrs: st, in: dir.inode });
+        if (known.dir) queue.push({ path: p, inode });
       }
     }
     return found;

@@ -153,7 +153,10 @@ export class SharedRecentChanges implements RecentChanges {
     const keys = new Set<string>();
     for (const q of queries) {
       if ('name' in q) keys.add(`e:${q.dir}/${q.name}`).add(`i:${q.dir}`);
-      else keys.add(`i:${q.inode}`);
+      else {
+        keys.add(`i:${q.inode}`);
+        if (q.in !== undefined) keys.add(`i:${q.in}`);
+      }
     }
     const all = [...keys];
     const chunks: string[][] = [];
@@ -177,8 +180,10 @@ export class SharedRecentChanges implements RecentChanges {
     }
     const stamp = found.get(`i:${q.inode}`) ?? null;
     if (stamp !== null && covers(stamp, q.attrs)) return true;
-    // Noted by nobody: another program's change, unless this head changed it just now.
-    if (stamp === null && !this.local.changed(q.inode)) return false;
+    // Noted by nobody: another program's change, unless a head changed it (or the directory
+    // it is new in) just now.
+    const dirNoted = q.in !== undefined && (found.get(`i:${q.in}`) ?? null) !== null;
+    if (stamp === null && !dirNoted && !this.local.touched(q)) return false;
     return final ? false : undefined;
   }
 }

@@ -175,6 +175,23 @@ describe('ChangeMapper: a changed path becomes upcalls on inode keys (real file 
     expect(calls).toHaveLength(3);
   });
 
+  test('a new directory as the gateway left it, holding what another program put there: the directory is sent too', async () => {
+    const d = join(dir, 'mixed');
+    await mkdir(d);
+    await writeFile(join(d, 'theirs'), 'b');
+    // The gateway noted the directory after 'theirs' appeared (same clock tick, say): its state
+    // matches, yet its listing holds an entry no gateway head made.
+    recent.note(await keyOf(dir), await attrsAt(dir));
+    recent.noteEntry(await keyOf(dir), 'mixed');
+    recent.note(await keyOf(d), await attrsAt(d));
+    const { core, calls } = recordingCore();
+    await mapper(core).apply(d, 'create');
+    expect(calls).toEqual([
+      { inode: await keyOf(d), flags: WATCH_FLAGS.subtreeDir, parent: await keyOf(d) },
+      { inode: await keyOf(join(d, 'theirs')), flags: WATCH_FLAGS.subtree },
+    ]);
+  });
+
   test('a new directory too big to walk flushes the holders instead', async () => {
     const d = join(dir, 'big');
     await mkdir(d);

@@ -93,6 +93,19 @@ describe('RecentChangeSet: the gateway own changes, recognised by what they left
     expect(r.rechecks).toBe(1);
   });
 
+  test('a new inode the gateway made in a directory it just changed, seen before its first note, is asked again; one in another directory is not', async () => {
+    const r = new RecentChangeSet();
+    r.note(2, attrs({ type: FileType.DIR, fileid: 2n })); // the gateway's mkdir of directory 2
+    const made = attrs({ fileid: 9n, mode: 0o600 }); // its create of 9 in there, half done
+    const asked = r.isOwnAll([
+      { inode: 9, attrs: made, in: 2 },
+      { inode: 10, attrs: attrs({ fileid: 10n }), in: 3 }, // a directory nobody changed: sent at once
+    ]);
+    r.note(9, { ...made, mode: 0o644, ctime: t(3, 1) }); // the create's note, while the watcher waits
+    expect(await asked).toEqual([true, false]);
+    expect(r.rechecks).toBe(1);
+  });
+
   test('a directory matches only exactly: its entries are not in its attributes', () => {
     const r = set();
     r.note(2, attrs({ type: FileType.DIR, fileid: 2n, ctime: t(5, 2) }));
@@ -117,6 +130,38 @@ describe('RecentChangeSet: the gateway own changes, recognised by what they left
     for (let i = 3; i < 20; i++) r.note(2, dir(5, i));
     expect(r.isOwn(2, dir(5, 1))).toBe(false);
     expect(r.isOwn(2, dir(5, 12))).toBe(true);
+  });
+
+  test("a directory seen with no entry since made, before the gateway's mkdir set its owner and mode, is own; one with an entry since, or another birth, is not", () => {
+    const r = set();
+    // mkdir: 0700, root's, ctime = mtime = birth time.
+    const born = attrs({ type: FileType.DIR, fileid: 2n, mode: 0o700, uid: 0, gid: 0, birthtime: t(5, 1) });
+    const made = { ...born, ctime: t(5, 1), mtime: t(5, 1) };
+    r.note(2, { ...made, mode: 0o755, uid: 1, gid: 1, ctime: t(5, 3) }); // after fchown, fchmod
+    expect(r.isOwn(2, made)).toBe(true);
+    // Between the fchown and the fchmod: attributes set since, no entry.
+    expect(r.isOwn(2, { ...made, uid: 1, gid: 1, ctime: t(5, 2) })).toBe(true);
+    expect(r.isOwn(2, { ...made, uid: 1, gid: 1, ctime: t(5, 3) })).toBe(false); // not later
+    // An entry added since it was made (mtime moved): its listing is news.
+    expect(r.isOwn(2, { ...made, mtime: t(5, 2), ctime: t(5, 2) })).toBe(false);
+    // The same inode number made again (another birth): not this note's.
+    expect(r.isOwn(2, { ...made, birthtime: t(5, 3), ctime: t(5, 3), mtime: t(5, 3) })).toBe(false);
+    // No birth time known (it is the ctime then): never later than itself.
+    r.note(3, { ...made, fileid: 3n, birthtime: t(5, 2), ctime: t(5, 2) });
+    expect(r.isOwn(3, { ...made, fileid: 3n })).toBe(false);
+    // A state of an earlier incarnation, kept among the directory's last states, still counts.
+    r.note(2, { ...made, birthtime: t(6, 1), ctime: t(6, 2), mtime: t(6, 1) });
+    expect(r.isOwn(2, made)).toBe(true);
+  });
+
+  test('a file the gateway made and removed at once: a state before its last note is still own; one after it is not', () => {
+    const r = set();
+    // create: 0600 first, then fchown and fchmod (the note); then unlink before the watcher asks.
+    const half = attrs({ mode: 0o600, size: 0, ctime: t(5, 1), mtime: t(5, 1) });
+    r.note(7, { ...half, mode: 0o644, ctime: t(5, 2) });
+    r.note(7, undefined);
+    expect(r.isOwn(7, half)).toBe(true);
+    expect(r.isOwn(7, { ...half, size: 4, ctime: t(5, 3), mtime: t(5, 3) })).toBe(false);
   });
 
   test("an entry whose directory state is seen before the gateway's note of it is asked again", async () => {
@@ -152,6 +197,7 @@ describe('RecentChangeSet: the gateway own changes, recognised by what they left
     expect(r.isOwn(1, attrs({ size: 1 }))).toBe(false); // same ctime: not later, and not as left
     r.note(1, undefined);
     expect(r.isOwn(1, undefined)).toBe(true); // gone, as noted last
-    expect(r.isOwn(1, attrs({ size: 2 }))).toBe(false);
+    expect(r.isOwn(1, attrs({ size: 2 }))).toBe(true); // its last state before, kept
+    expect(r.isOwn(1, attrs({ size: 3, ctime: t(4) }))).toBe(false); // nobody noted a later one
   });
 });

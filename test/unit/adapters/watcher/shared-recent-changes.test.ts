@@ -122,6 +122,19 @@ describe('SharedRecentChanges: notes put only when they say something new', () =
     expect(await asked).toEqual([true, false]);
     expect(w.rechecks).toBe(1);
   });
+  test('a new inode in a directory another head just changed, seen before that head noted it, is asked again', async () => {
+    const a = new SharedRecentChanges(store);
+    a.note(D, attrs({ type: FileType.DIR }));
+    const watcher = new SharedRecentChanges(store);
+    const made = attrs({ mode: 0o600 });
+    const asked = watcher.isOwnAll([
+      { inode: F, attrs: made, in: D },
+      { inode: 'f2' as InodeKey, attrs: attrs({ fileid: 2n }), in: 'd2' as InodeKey }, // nobody's: at once
+    ]);
+    a.note(F, { ...made, mode: 0o644, ctime: t(3, 1) });
+    expect(await asked).toEqual([true, false]);
+    expect(watcher.rechecks).toBe(1);
+  });
 });
 
 describe('SharedRecentChanges: a window of questions in one store round trip', () => {
@@ -165,6 +178,23 @@ describe('SharedRecentChanges: a window of questions in one store round trip', (
     a.note(D, attrs({ type: FileType.DIR, ctime: t(5, 2) }));
     expect(await watcher.isOwn(D, attrs({ type: FileType.DIR, ctime: t(5, 1) }))).toBe(false);
     expect(watcher.rechecks).toBe(1);
+  });
+
+  test("a directory another head made, seen before that head's mkdir set its owner and mode, is own at once", async () => {
+    const a = new SharedRecentChanges(store);
+    const made = attrs({
+      type: FileType.DIR,
+      mode: 0o700,
+      ctime: t(5, 1),
+      mtime: t(5, 1),
+      birthtime: t(5, 1),
+    });
+    a.note(D, { ...made, mode: 0o755, ctime: t(5, 2) });
+    const watcher = new SharedRecentChanges(store);
+    expect(await watcher.isOwn(D, made)).toBe(true);
+    expect(watcher.rechecks).toBe(0);
+    // Made again with the same inode number: another birth, not own.
+    expect(await watcher.isOwn(D, { ...made, birthtime: t(5, 0) })).toBe(false);
   });
 
   test('notes of another state are looked at again, all together: one wait, one more MGET', async () => {
